@@ -1,0 +1,46 @@
+// NativeHostBuffer: pinned host memory (aclrtMallocHost) with a Uint8Array over the memory
+// itself, or a non-owning view of it. Sync: all methods. Throws: AclError, AclClosedError.
+#ifndef ASCENDCL_ADDON_HOST_BUFFER_WRAP_H_
+#define ASCENDCL_ADDON_HOST_BUFFER_WRAP_H_
+
+#include <napi.h>
+
+#include <memory>
+
+#include "memory.h"
+
+namespace ascendcl {
+
+class HostBufferWrap : public Napi::ObjectWrap<HostBufferWrap> {
+ public:
+  static void Init(Napi::Env env, Napi::Object exports);
+  static Napi::Object New(Napi::Env env, std::shared_ptr<HostMemory> memory, size_t offset = 0,
+                          size_t length = SIZE_MAX);
+  static HostBufferWrap *From(Napi::Env env, Napi::Value value);
+
+  explicit HostBufferWrap(const Napi::CallbackInfo &info);
+
+  const std::shared_ptr<HostMemory> &memory() const { return memory_; }
+  size_t length() const { return length_; }
+  bool closed() const { return view_closed_ || memory_->closed(); }
+  char *data() const { return static_cast<char *>(memory_->ptr()) + offset_; }
+
+ private:
+  Napi::Value ByteLength(const Napi::CallbackInfo &info);
+  Napi::Value Bytes(const Napi::CallbackInfo &info);
+  Napi::Value IsView(const Napi::CallbackInfo &info);
+  Napi::Value IsClosed(const Napi::CallbackInfo &info);
+  Napi::Value View(const Napi::CallbackInfo &info);
+  Napi::Value Close(const Napi::CallbackInfo &info);
+
+  std::shared_ptr<HostMemory> memory_;
+  size_t offset_ = 0;
+  size_t length_ = 0;
+  bool is_view_ = false;
+  bool view_closed_ = false;
+  Napi::Reference<Napi::Uint8Array> bytes_;
+};
+
+}  // namespace ascendcl
+
+#endif  // ASCENDCL_ADDON_HOST_BUFFER_WRAP_H_

@@ -1,0 +1,135 @@
+#include "memory.h"
+
+#include "context_binding.h"
+#include "errors.h"
+
+namespace ascendcl {
+
+std::shared_ptr<DeviceMemory> DeviceMemory::Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device,
+                                                     size_t bytes) {
+  void *ptr = nullptr;
+  device->Check(env, Acl().aclrtMalloc(&ptr, bytes, ACL_MEM_MALLOC_HUGE_FIRST), "aclrtMalloc");
+  return std::make_shared<DeviceMemory>(device, ptr, bytes);
+}
+
+DeviceMemory::DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes)
+    : DeviceChild(std::move(device), Kind::kMemory), ptr_(ptr), bytes_(bytes) {
+  LiveStats &stats = this->device().stats();
+  stats.device_buffers += 1;
+  stats.device_bytes += static_cast<int64_t>(bytes);
+}
+
+DeviceMemory::~DeviceMemory() { Release(); }
+
+void DeviceMemory::Close() {
+  closed_ = true;
+  if (pins_ == 0) Release();
+}
+
+void DeviceMemory::Unpin() {
+  if (--pins_ == 0 && closed_) Release();
+}
+
+void DeviceMemory::CloseForParent() {
+  closed_ = true;
+  Release();
+}
+
+void DeviceMemory::Release() {
+  if (released_) return;
+  released_ = true;
+  closed_ = true;
+  // Children are released before their device closes, so the context is still valid here.
+  BindContext(device().context());
+  Acl().aclrtFree(ptr_);
+  DiscardRecentMessages();
+  LiveStats &stats = device().stats();
+  stats.device_buffers -= 1;
+  stats.device_bytes -= static_cast<int64_t>(bytes_);
+  Unregister();
+}
+
+std::shared_ptr<HostMemory> HostMemory::Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device,
+                                                 size_t bytes) {
+  void *ptr = nullptr;
+  device->Check(env, Acl().aclrtMallocHost(&ptr, bytes), "aclrtMallocHost");
+  return std::make_shared<HostMemory>(env, device, ptr, bytes);
+}
+
+HostMemory::HostMemory(Napi::Env env, std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes)
+    : DeviceChild(std::move(device), Kind::kMemory), env_(env), ptr_(ptr), bytes_(bytes) {
+  LiveStats &stats = this->device().stats();
+  stats.host_buffers += 1;
+  stats.host_bytes += static_cast<int64_t>(bytes);
+  // Pinned memory is invisible to V8's heap accounting; tell it, so GC pressure reflects it.
+  Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(bytes));
+}
+
+HostMemory::~HostMemory() { Release(); }
+
+Napi::ArrayBuffer HostMemory::Buffer(Napi::Env env) {
+  if (!array_buffer_.IsEmpty()) return array_buffer_.Value();
+  // The finalizer hint is a strong reference: the memory outlives a collected HostBuffer for as
+  // long as any JS view of it is alive. Our own reference is weak, or the two would keep each
+  // other alive forever.
+  auto *hold = new std::shared_ptr<HostMemory>(shared_from_this());
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+      env, ptr_, bytes_,
+      [](Napi::Env, void *, std::shared_ptr<HostMemory> *holder) {
+        (*holder)->ArrayBufferCollected();
+        delete holder;
+      },
+      hold);
+  array_buffer_ = Napi::Weak(buffer);
+  return buffer;
+}
+
+void HostMemory::ArrayBufferCollected() {
+  array_buffer_.Reset();
+}
+
+void HostMemory::Detach() {
+  if (array_buffer_.IsEmpty()) return;
+  if (env_ != nullptr) {
+    Napi::HandleScope scope{Napi::Env(env_)};
+    Napi::ArrayBuffer buffer = array_buffer_.Value();
+    bool detached = true;
+    if (!buffer.IsEmpty() && napi_is_detached_arraybuffer(env_, buffer, &detached) == napi_ok && !detached) {
+      napi_detach_arraybuffer(env_, buffer);
+    }
+  }
+  array_buffer_.Reset();
+}
+
+void HostMemory::Close() {
+  if (closed_) return;
+  closed_ = true;
+  Detach();
+  if (pins_ == 0) Release();
+}
+
+void HostMemory::Unpin() {
+  if (--pins_ == 0 && closed_) Release();
+}
+
+void HostMemory::CloseForParent() {
+  closed_ = true;
+  Detach();
+  Release();
+}
+
+void HostMemory::Release() {
+  if (released_) return;
+  released_ = true;
+  closed_ = true;
+  BindContext(device().context());
+  Acl().aclrtFreeHost(ptr_);
+  DiscardRecentMessages();
+  LiveStats &stats = device().stats();
+  stats.host_buffers -= 1;
+  stats.host_bytes -= static_cast<int64_t>(bytes_);
+  if (env_ != nullptr) Napi::MemoryManagement::AdjustExternalMemory(Napi::Env(env_), -static_cast<int64_t>(bytes_));
+  Unregister();
+}
+
+}  // namespace ascendcl
