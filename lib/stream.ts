@@ -1,0 +1,171 @@
+// Streams: ordered queues of device work. Enqueueing is synchronous and cheap; waiting is a
+// Promise (or a blocking *Sync twin for scripts).
+import type { Device } from './device.js';
+import { Event, nativeOfEvent } from './event.js';
+import { assertInternal } from './internal.js';
+import { DeviceBuffer, HostBuffer, nativeOfDeviceBuffer, nativeOfHostBuffer } from './memory.js';
+import type { NativeOperand, NativeStream } from './native.js';
+import {
+  integerInRange,
+  isArrayBufferView,
+  optionsObject,
+  positiveInteger,
+  rangeError,
+  timeoutValue,
+  typeError,
+} from './validate.js';
+import { type WaitOptions, waitAsync, waitSync } from './wait.js';
+
+/** What a stream copy reads or writes: device memory, pinned host memory, or a plain view. */
+export type CopyOperand = DeviceBuffer | HostBuffer | ArrayBufferView;
+
+function operand(value: unknown, name: string): [NativeOperand, number] {
+  if (value instanceof DeviceBuffer) return [nativeOfDeviceBuffer(value), value.byteLength];
+  if (value instanceof HostBuffer) return [nativeOfHostBuffer(value), value.byteLength];
+  if (isArrayBufferView(value)) return [value, value.byteLength];
+  throw typeError('a DeviceBuffer, HostBuffer or ArrayBufferView', name, value);
+}
+
+function byteCount(value: unknown, fallback: number, limits: [string, number][]): number {
+  const bytes = value === undefined ? fallback : value;
+  if (value === undefined && bytes === 0) throw rangeError('a positive integer', 'bytes', 0);
+  const count = positiveInteger(bytes, 'bytes');
+  for (const [name, size] of limits) {
+    if (count > size) throw rangeError(`at most ${size} (the byte length of ${name})`, 'bytes', count);
+  }
+  return count;
+}
+
+/**
+ * Runs a host function handed over by the addon on the JS thread, waits for a returned Promise,
+ * and tells the stream it may go on. An error goes to the stream's next synchronize.
+ * @internal
+ */
+export function invokeHostFunc(fn: () => unknown, stream: NativeStream, id: number): void {
+  const fail = (error: unknown) =>
+    stream.hostFuncDone(id, error === undefined ? new Error('a host function failed with undefined') : error);
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+    (result as PromiseLike<unknown>).then(() => stream.hostFuncDone(id), fail);
+  } else {
+    stream.hostFuncDone(id);
+  }
+}
+
+/** Options of `stream.wait()`. */
+export interface StreamWaitOptions {
+  /**
+   * Limit the device-side wait (`aclrtStreamWaitEventWithTimeout`): if the event has not
+   * completed after this many ms, the stream goes on and its next synchronize rejects with
+   * AclError 507047. Needs a runtime that has that function.
+   */
+  timeoutMs?: number;
+}
+
+/** An ordered queue of device work (`aclrtCreateStream`). Created by `device.createStream()`. */
+export class Stream implements Disposable {
+  readonly #native: NativeStream;
+  readonly device: Device;
+
+  /** @internal */
+  constructor(token: symbol, native: NativeStream, device: Device) {
+    assertInternal(token, 'Stream');
+    this.#native = native;
+    this.device = device;
+  }
+
+  get isClosed(): boolean {
+    return this.#native.isClosed;
+  }
+
+  /**
+   * Enqueue a copy of `bytes` (default: all of `src`) from `src` to `dst`. Either side may be a
+   * DeviceBuffer, a HostBuffer, a view of either, or a plain ArrayBufferView, which the stream
+   * keeps alive until the copy has run. Host-to-host copies are not supported (AclError 207000).
+   */
+  copy(dst: CopyOperand, src: CopyOperand, bytes?: number): void {
+    const [nativeDst, dstLength] = operand(dst, 'dst');
+    const [nativeSrc, srcLength] = operand(src, 'src');
+    const count = byteCount(bytes, srcLength, [
+      ['src', srcLength],
+      ['dst', dstLength],
+    ]);
+    this.#native.copy(nativeDst, nativeSrc, count);
+  }
+
+  /** Enqueue setting `bytes` (default: all) of `dst` to the value `byte` (0–255). */
+  fill(dst: DeviceBuffer | HostBuffer, byte: number, bytes?: number): void {
+    let nativeDst;
+    if (dst instanceof DeviceBuffer) nativeDst = nativeOfDeviceBuffer(dst);
+    else if (dst instanceof HostBuffer) nativeDst = nativeOfHostBuffer(dst);
+    else throw typeError('a DeviceBuffer or HostBuffer', 'dst', dst);
+    const value = integerInRange(byte, 'byte', 0, 255);
+    const count = byteCount(bytes, dst.byteLength, [['dst', dst.byteLength]]);
+    this.#native.fill(nativeDst, value, count);
+  }
+
+  /** Enqueue a record of `event`: it completes when the work enqueued before it has run. */
+  record(event: Event): void {
+    if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
+    this.#native.record(nativeOfEvent(event));
+  }
+
+  /** Make work enqueued after this call wait until `event`'s latest record has completed. */
+  wait(event: Event, options?: StreamWaitOptions): void {
+    if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
+    const opts = optionsObject<StreamWaitOptions>(options, 'options');
+    if (opts.timeoutMs === undefined) {
+      this.#native.wait(nativeOfEvent(event));
+    } else {
+      this.#native.wait(nativeOfEvent(event), timeoutValue(opts.timeoutMs));
+    }
+  }
+
+  /**
+   * Enqueue a JS function. The stream waits until it returns, or until its returned Promise
+   * settles. If it throws or rejects, the stream goes on and its next synchronize rejects with
+   * that error. Host functions still pending when the stream closes are dropped.
+   */
+  hostFunc(fn: () => void | Promise<void>): void {
+    if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
+    this.#native.hostFunc(fn);
+  }
+
+  /** True when every enqueued operation has completed. */
+  query(): boolean {
+    return this.#native.query();
+  }
+
+  /** Resolve when the work enqueued so far has completed. Never blocks the event loop. */
+  synchronize(options?: WaitOptions): Promise<void> {
+    return waitAsync(options, this.device.runtime.timeoutMs, (timeoutMs, token) =>
+      this.#native.synchronize(timeoutMs, token),
+    );
+  }
+
+  /**
+   * Block until the work enqueued so far has completed. Throws AclError 107000 instead of
+   * deadlocking when a host function is queued (it would need this very thread).
+   */
+  synchronizeSync(options?: WaitOptions): void {
+    waitSync(options, this.device.runtime.timeoutMs, (timeoutMs) => this.#native.synchronizeSync(timeoutMs));
+  }
+
+  /**
+   * Close the stream without blocking: pending host functions are dropped, and the runtime
+   * stream is destroyed once its queued work has run. Idempotent.
+   */
+  close(): void {
+    this.#native.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
