@@ -100,11 +100,13 @@ export class DeviceBuffer implements Disposable {
    * Copy device bytes to the host, synchronously (device→host). Without `dst`, returns a new
    * Uint8Array of the bytes from `offset` to the end; with `dst`, fills all of it and returns it.
    */
-  read<T extends ArrayBufferView = Uint8Array>(dst?: T, offset = 0): T {
+  read(dst?: undefined, offset?: number): Uint8Array;
+  read<T extends ArrayBufferView>(dst: T, offset?: number): T;
+  read(dst?: ArrayBufferView, offset = 0): ArrayBufferView {
     const start = nonNegativeInteger(offset, 'offset');
     if (dst === undefined) {
       if (start > this.byteLength) throw rangeError(`at most ${this.byteLength}`, 'offset', start);
-      return this.#native.read(new Uint8Array(this.byteLength - start), start) as unknown as T;
+      return this.#native.read(new Uint8Array(this.byteLength - start), start);
     }
     if (!isArrayBufferView(dst)) throw typeError('an ArrayBufferView', 'dst', dst);
     if (start + dst.byteLength > this.byteLength) {

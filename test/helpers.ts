@@ -28,15 +28,28 @@ export interface ChildResult {
   ms: number;
 }
 
+export interface RunOptions {
+  nodeArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}
+
 /** Run a fixture script (test/fixtures/<name>) in a fresh Node process. */
-export function runFixture(
-  name: string,
-  args: string[] = [],
-  options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<ChildResult> {
+export function runFixture(name: string, args: string[] = [], options: RunOptions = {}): Promise<ChildResult> {
+  return runScript(join(root, 'test', 'fixtures', name), args, options);
+}
+
+/** Run an example (examples/<name>.ts) the way the README does, through tsx. */
+export function runExample(name: string, args: string[] = [], options: RunOptions = {}): Promise<ChildResult> {
+  return runScript(join(root, 'examples', name), args, { ...options, nodeArgs: ['--import', 'tsx', ...(options.nodeArgs ?? [])] });
+}
+
+/** Run a script in a fresh Node process, with a hard timeout. */
+export function runScript(path: string, args: string[] = [], options: RunOptions = {}): Promise<ChildResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), join(root, 'test', 'fixtures', name), ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), path, ...args], {
+      cwd: root,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -46,7 +59,7 @@ export function runFixture(
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`fixture ${name} did not exit within ${options.timeoutMs ?? 60000} ms\n${stderr}`));
+      reject(new Error(`${path} did not exit within ${options.timeoutMs ?? 60000} ms\n${stderr}`));
     }, options.timeoutMs ?? 60000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
