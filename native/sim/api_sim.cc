@@ -1,0 +1,100 @@
+// The simulator's own extensions (aclsim*): options, fault injection, statistics, leak report.
+// Never faultable, and all of them work before aclInit.
+#include <cstring>
+
+#include "sim/api_common.h"
+#include "sim/faults.h"
+#include "sim/report.h"
+#include "sim/util.h"
+
+using namespace aclsim;
+
+ACLSIM_EXPORT aclError aclsimSetOption(const char *name, const char *value) {
+  return Guarded("aclsimSetOption", kNoChecks, [&]() -> aclError {
+    if (name == nullptr) return Fail(acl::ACL_ERROR_INVALID_PARAM, "name must not be NULL");
+    State &state = State::Get();
+    std::lock_guard<std::mutex> lock(state.lifecycle_mu);
+    if (state.initialized.load(std::memory_order_acquire)) {
+      return Fail(acl::ACL_ERROR_REPEAT_INITIALIZE,
+                  "option %s cannot change while AscendCL is initialised: set options before aclInit (or after "
+                  "aclFinalize)",
+                  name);
+    }
+    std::string error;
+    if (!state.option_store.Set(name, value, &error)) return Fail(acl::ACL_ERROR_INVALID_PARAM, "%s", error.c_str());
+    return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimGetOption(const char *name, char *value, size_t valueLen) {
+  return Guarded("aclsimGetOption", kNoChecks, [&]() -> aclError {
+    if (name == nullptr || value == nullptr) return Fail(acl::ACL_ERROR_INVALID_PARAM, "name and value must not be NULL");
+    if (!IsKnownOption(name)) return Fail(acl::ACL_ERROR_INVALID_PARAM, "unknown option \"%s\"", name);
+    State &state = State::Get();
+    std::string text;
+    {
+      std::lock_guard<std::mutex> lock(state.lifecycle_mu);
+      if (state.initialized.load(std::memory_order_acquire)) {
+        text = FormatOption(state.options, name);
+      } else {
+        Options options;
+        std::string error;
+        if (!state.option_store.Resolve(&options, &error)) {
+          return Fail(acl::ACL_ERROR_INVALID_PARAM, "%s", error.c_str());
+        }
+        text = FormatOption(options, name);
+      }
+    }
+    if (valueLen < text.size() + 1) {
+      return Fail(acl::ACL_ERROR_INVALID_PARAM, "buffer of %zu bytes is too small for option %s: %zu bytes needed",
+                  valueLen, name, text.size() + 1);
+    }
+    std::memcpy(value, text.c_str(), text.size() + 1);
+    return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimInjectFault(const char *api, uint64_t nth, aclError code) {
+  return Guarded("aclsimInjectFault", kNoChecks, [&]() -> aclError {
+    if (api == nullptr) return Fail(acl::ACL_ERROR_INVALID_PARAM, "api must not be NULL");
+    if (!IsFaultableApi(api)) {
+      return Fail(acl::ACL_ERROR_INVALID_PARAM,
+                  "\"%s\" is not a faultable function (every exported AscendCL function is, except aclGetRecentErrMsg; "
+                  "aclsim* functions never are)",
+                  api);
+    }
+    if (code == 0) return Fail(acl::ACL_ERROR_INVALID_PARAM, "code must be a non-zero error code");
+    Faults::Get().Add(FaultSpec{api, nth, code});
+    return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimClearFaults(void) {
+  return Guarded("aclsimClearFaults", kNoChecks, []() -> aclError {
+    Faults::Get().Clear();
+    return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT const char *aclsimStatsJson(void) {
+  return GuardedString("aclsimStatsJson", kNoChecks, []() -> const char * {
+    thread_local std::string json;  // valid until this thread's next call
+    json = BuildStatsJson();
+    return json.c_str();
+  });
+}
+
+ACLSIM_EXPORT const char *aclsimLeakReport(void) {
+  return GuardedString("aclsimLeakReport", kNoChecks, []() -> const char * {
+    thread_local std::string report;  // valid until this thread's next call
+    State &state = State::Get();
+    std::unique_lock<std::mutex> lock(state.lifecycle_mu);
+    if (!state.initialized.load(std::memory_order_acquire) && !state.final_leak_report.empty()) {
+      report = state.final_leak_report;  // what the last aclFinalize found still live
+    } else {
+      lock.unlock();
+      report = BuildLeakReport();
+    }
+    return report.c_str();
+  });
+}
