@@ -172,3 +172,35 @@ t.test('open() validates its options', (t) => {
   rt.close();
   t.end();
 });
+
+t.test('settings never leak from one open/close cycle into the next; env applies where an option is absent', (t) => {
+  const a = acl.open({ backend: 'sim', sim: { devices: 3, socName: 'Ascend310P3', strict: false } });
+  t.equal(a.deviceCount, 3);
+  a.close();
+  const b = acl.open({ backend: 'sim' });
+  t.equal(b.deviceCount, 1, 'back to the default');
+  t.equal(b.socName, 'Ascend910B4');
+  b.close();
+  process.env.ASCENDCL_SIM_DEVICES = '5';
+  process.env.ASCENDCL_SIM_MEMORY = '3 MiB';
+  try {
+    const c = acl.open({ backend: 'sim' });
+    t.equal(c.deviceCount, 5, 'ASCENDCL_SIM_DEVICES');
+    t.equal(c.device(4).memoryInfo().total, 3 * MiB, 'ASCENDCL_SIM_MEMORY with a unit');
+    c.close();
+    const d = acl.open({ backend: 'sim', sim: { devices: 2 } });
+    t.equal(d.deviceCount, 2, 'the option wins over the environment');
+    d.close();
+    process.env.ASCENDCL_SIM_DEVICES = 'many';
+    const bad = t.throws(() => acl.open({ backend: 'sim' })) as acl.AclError;
+    t.equal(bad.code, 100000);
+    t.match(bad.message, /ASCENDCL_SIM_DEVICES/);
+  } finally {
+    delete process.env.ASCENDCL_SIM_DEVICES;
+    delete process.env.ASCENDCL_SIM_MEMORY;
+  }
+  const e = acl.open({ backend: 'sim' });
+  t.equal(e.deviceCount, 1);
+  e.close();
+  t.end();
+});

@@ -6,6 +6,8 @@
 // a value that drifts from the real runtime drifts in one place.
 //
 // Platform: LP64 Linux (x86_64, aarch64). Enums are plain C int-sized enums; handles are void*.
+// A C enum has no fixed range in C++: code that receives one from outside (the simulator's
+// exported functions) reads it as a raw int before trusting it.
 #ifndef ASCENDCL_ACL_ABI_H_
 #define ASCENDCL_ACL_ABI_H_
 
@@ -56,6 +58,17 @@ typedef enum {
   ACL_COMPLEX64 = 16,
   ACL_COMPLEX128 = 17,
   ACL_BF16 = 27,
+  ACL_INT4 = 29,
+  ACL_UINT1 = 30,
+  ACL_COMPLEX32 = 33,
+  ACL_HIFLOAT8 = 34,
+  ACL_FLOAT8_E5M2 = 35,
+  ACL_FLOAT8_E4M3FN = 36,
+  ACL_FLOAT8_E8M0 = 37,
+  ACL_FLOAT6_E3M2 = 38,
+  ACL_FLOAT6_E2M3 = 39,
+  ACL_FLOAT4_E2M1 = 40,
+  ACL_FLOAT4_E1M2 = 41,
 } aclDataType;
 
 typedef enum {
@@ -74,6 +87,11 @@ typedef enum {
   ACL_FRACTAL_Z_3D = 33,
   ACL_FORMAT_NC = 35,
   ACL_FORMAT_NCL = 47,
+  ACL_FORMAT_FRACTAL_NZ_C0_16 = 50,
+  ACL_FORMAT_FRACTAL_NZ_C0_32 = 51,
+  ACL_FORMAT_FRACTAL_NZ_C0_2 = 52,
+  ACL_FORMAT_FRACTAL_NZ_C0_4 = 53,
+  ACL_FORMAT_FRACTAL_NZ_C0_8 = 54,
 } aclFormat;
 
 typedef enum { ACL_DEVICE = 0, ACL_HOST = 1 } aclrtRunMode;
@@ -118,6 +136,9 @@ typedef enum {
   ACL_MEM_MALLOC_NORMAL_ONLY_P2P = 5,
   ACL_MEM_MALLOC_HUGE1G_ONLY = 6,
   ACL_MEM_MALLOC_HUGE1G_ONLY_P2P = 7,
+  ACL_MEM_TYPE_LOW_BAND_WIDTH = 0x0100,
+  ACL_MEM_TYPE_HIGH_BAND_WIDTH = 0x1000,
+  ACL_MEM_ACCESS_USER_SPACE_READONLY = 0x100000,
 } aclrtMemMallocPolicy;
 
 typedef enum {
@@ -133,6 +154,12 @@ typedef enum {
   ACL_HBM_MEM_P2P_NORMAL = 9,
   ACL_HBM_MEM_HUGE1G = 10,
   ACL_HBM_MEM_P2P_HUGE1G = 11,
+  ACL_MEM_NORMAL = 12,
+  ACL_MEM_HUGE = 13,
+  ACL_MEM_HUGE1G = 14,
+  ACL_MEM_P2P_NORMAL = 15,
+  ACL_MEM_P2P_HUGE = 16,
+  ACL_MEM_P2P_HUGE1G = 17,
 } aclrtMemAttr;
 
 typedef enum {
@@ -159,6 +186,9 @@ typedef struct aclCANNPackageVersion {
 #define ACL_EVENT_SYNC 0x1u
 #define ACL_EVENT_CAPTURE_STREAM_PROGRESS 0x2u
 #define ACL_EVENT_TIME_LINE 0x8u
+#define ACL_EVENT_DEVICE_USE_ONLY 0x10u
+#define ACL_EVENT_EXTERNAL 0x20u
+#define ACL_EVENT_IPC 0x40u
 
 // Model-layer constants (used from the model issue on).
 #define ACL_MAX_DIM_CNT 128

@@ -7,8 +7,8 @@
 namespace ascendcl {
 namespace {
 
-// Options the simulator knows; each is set (or reset to its env/default with "") before aclInit
-// so that settings never leak from one open/close cycle into the next.
+// Options the simulator knows; each is set, or reset to its env/default (NULL), before aclInit so
+// that settings never leak from one open/close cycle into the next.
 const char *const kSimOptionNames[] = {"devices", "memoryBytes", "socName", "threads",
                                        "maxStreams", "maxEvents", "strict", "faults"};
 
@@ -123,8 +123,7 @@ RuntimeInfo ProcessRuntime::OpenSimulator(const RuntimeSettings &settings, std::
     for (const auto &option : settings.sim_options) {
       if (option.first == name) value = option.second;
     }
-    if (value.empty()) continue;  // TEMP until the simulator accepts "" as reset
-    int rc = sim->aclsimSetOption(name, value.c_str());
+    int rc = sim->aclsimSetOption(name, value.empty() ? nullptr : value.c_str());
     if (rc != 0) {
       OpenFailure failure;
       failure.kind = OpenFailure::kAcl;
