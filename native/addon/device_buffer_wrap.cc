@@ -4,16 +4,6 @@
 #include "wrap_util.h"
 
 namespace ascendcl {
-namespace {
-
-struct ViewSpec {
-  std::shared_ptr<DeviceMemory> memory;
-  size_t offset;
-  size_t length;
-  bool is_view;
-};
-
-}  // namespace
 
 void DeviceBufferWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DefineClass(env, "NativeDeviceBuffer",
@@ -31,12 +21,8 @@ void DeviceBufferWrap::Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeDeviceBuffer", cls);
 }
 
-Napi::Object DeviceBufferWrap::New(Napi::Env env, std::shared_ptr<DeviceMemory> memory, size_t offset,
-                                   size_t length) {
-  bool is_view = length != SIZE_MAX;
-  if (!is_view) length = memory->bytes();
-  auto spec = std::make_shared<ViewSpec>(ViewSpec{std::move(memory), offset, length, is_view});
-  return NewWrapped(Data(env).device_buffer_class, spec);
+Napi::Object DeviceBufferWrap::New(Napi::Env env, MemorySpan<DeviceMemory> span) {
+  return NewWrapped(Data(env).device_buffer_class, std::make_shared<MemorySpan<DeviceMemory>>(std::move(span)));
 }
 
 DeviceBufferWrap *DeviceBufferWrap::From(Napi::Env env, Napi::Value value) {
@@ -45,17 +31,13 @@ DeviceBufferWrap *DeviceBufferWrap::From(Napi::Env env, Napi::Value value) {
 }
 
 DeviceBufferWrap::DeviceBufferWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<DeviceBufferWrap>(info) {
-  std::shared_ptr<ViewSpec> spec = CoreFromConstructor<ViewSpec>(info, "DeviceBuffer");
-  memory_ = spec->memory;
-  offset_ = spec->offset;
-  length_ = spec->length;
-  is_view_ = spec->is_view;
+  span_ = *CoreFromConstructor<MemorySpan<DeviceMemory>>(info, "DeviceBuffer");
   Tag(info.This().As<Napi::Object>(), tags::kDeviceBuffer);
 }
 
 DeviceBufferWrap::~DeviceBufferWrap() {
   // GC backstop for an owner nobody closed; a view owns nothing.
-  if (!is_view_ && memory_ != nullptr) memory_->Close();
+  if (!span_.is_view && span_.memory != nullptr) span_.memory->Close();
 }
 
 void DeviceBufferWrap::CheckOpen(Napi::Env env) const {
@@ -63,14 +45,14 @@ void DeviceBufferWrap::CheckOpen(Napi::Env env) const {
 }
 
 Napi::Value DeviceBufferWrap::ByteLength(const Napi::CallbackInfo &info) {
-  return Napi::Number::New(info.Env(), double(length_));
+  return Napi::Number::New(info.Env(), double(span_.length));
 }
 
 Napi::Value DeviceBufferWrap::Address(const Napi::CallbackInfo &info) {
-  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(memory_->ptr()) + offset_));
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(span_.memory->ptr()) + span_.offset));
 }
 
-Napi::Value DeviceBufferWrap::IsView(const Napi::CallbackInfo &info) { return Napi::Boolean::New(info.Env(), is_view_); }
+Napi::Value DeviceBufferWrap::IsView(const Napi::CallbackInfo &info) { return Napi::Boolean::New(info.Env(), span_.is_view); }
 
 Napi::Value DeviceBufferWrap::IsClosed(const Napi::CallbackInfo &info) { return Napi::Boolean::New(info.Env(), closed()); }
 
@@ -79,8 +61,9 @@ Napi::Value DeviceBufferWrap::View(const Napi::CallbackInfo &info) {
   CheckOpen(env);
   uint64_t offset = ToUint(info, 0, "offset");
   uint64_t length = ToUint(info, 1, "length");
-  if (offset > length_ || length > length_ - offset) ThrowRangeError(env, "view out of range");
-  return New(env, memory_, offset_ + offset, length);
+  MemorySpan<DeviceMemory> window;
+  if (!span_.Window(offset, length, &window)) ThrowRangeError(env, "view out of range");
+  return New(env, std::move(window));
 }
 
 Napi::Value DeviceBufferWrap::Write(const Napi::CallbackInfo &info) {
@@ -90,11 +73,11 @@ Napi::Value DeviceBufferWrap::Write(const Napi::CallbackInfo &info) {
   size_t bytes = 0;
   if (!HostBytes(env, info[0], &src, &bytes)) ThrowTypeError(env, "expected an ArrayBufferView or ArrayBuffer for src");
   uint64_t offset = ToUint(info, 1, "offset");
-  if (offset > length_ || bytes > length_ - offset) ThrowRangeError(env, "write out of range");
-  DeviceCore &device = memory_->device();
+  if (offset > span_.length || bytes > span_.length - offset) ThrowRangeError(env, "write out of range");
+  DeviceCore &device = span_.memory->device();
   device.Enter(env, "DeviceBuffer");
   if (bytes == 0) return env.Undefined();
-  device.Check(env, Acl().aclrtMemcpy(data() + offset, length_ - offset, src, bytes, ACL_MEMCPY_HOST_TO_DEVICE),
+  device.Check(env, Acl().aclrtMemcpy(data() + offset, span_.length - offset, src, bytes, ACL_MEMCPY_HOST_TO_DEVICE),
                "aclrtMemcpy");
   return env.Undefined();
 }
@@ -106,8 +89,8 @@ Napi::Value DeviceBufferWrap::Read(const Napi::CallbackInfo &info) {
   size_t bytes = 0;
   if (!HostBytes(env, info[0], &dst, &bytes)) ThrowTypeError(env, "expected an ArrayBufferView for dst");
   uint64_t offset = ToUint(info, 1, "offset");
-  if (offset > length_ || bytes > length_ - offset) ThrowRangeError(env, "read out of range");
-  DeviceCore &device = memory_->device();
+  if (offset > span_.length || bytes > span_.length - offset) ThrowRangeError(env, "read out of range");
+  DeviceCore &device = span_.memory->device();
   device.Enter(env, "DeviceBuffer");
   if (bytes == 0) return info[0];
   device.Check(env, Acl().aclrtMemcpy(dst, bytes, data() + offset, bytes, ACL_MEMCPY_DEVICE_TO_HOST), "aclrtMemcpy");
@@ -115,10 +98,10 @@ Napi::Value DeviceBufferWrap::Read(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value DeviceBufferWrap::Close(const Napi::CallbackInfo &info) {
-  if (is_view_) {
+  if (span_.is_view) {
     view_closed_ = true;
   } else {
-    memory_->Close();
+    span_.memory->Close();
   }
   return info.Env().Undefined();
 }

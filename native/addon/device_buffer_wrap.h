@@ -15,19 +15,17 @@ namespace ascendcl {
 class DeviceBufferWrap : public Napi::ObjectWrap<DeviceBufferWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object New(Napi::Env env, std::shared_ptr<DeviceMemory> memory, size_t offset = 0,
-                          size_t length = SIZE_MAX);
+  static Napi::Object New(Napi::Env env, MemorySpan<DeviceMemory> span);
   // nullptr unless `value` is a NativeDeviceBuffer.
   static DeviceBufferWrap *From(Napi::Env env, Napi::Value value);
 
   explicit DeviceBufferWrap(const Napi::CallbackInfo &info);
   ~DeviceBufferWrap() override;
 
-  const std::shared_ptr<DeviceMemory> &memory() const { return memory_; }
-  size_t offset() const { return offset_; }
-  size_t length() const { return length_; }
-  bool closed() const { return view_closed_ || memory_->closed(); }
-  char *data() const { return static_cast<char *>(memory_->ptr()) + offset_; }
+  const std::shared_ptr<DeviceMemory> &memory() const { return span_.memory; }
+  size_t length() const { return span_.length; }
+  bool closed() const { return view_closed_ || span_.memory->closed(); }
+  char *data() const { return span_.data(); }
 
  private:
   Napi::Value ByteLength(const Napi::CallbackInfo &info);
@@ -40,10 +38,7 @@ class DeviceBufferWrap : public Napi::ObjectWrap<DeviceBufferWrap> {
   Napi::Value Close(const Napi::CallbackInfo &info);
   void CheckOpen(Napi::Env env) const;
 
-  std::shared_ptr<DeviceMemory> memory_;
-  size_t offset_ = 0;
-  size_t length_ = 0;
-  bool is_view_ = false;
+  MemorySpan<DeviceMemory> span_;
   bool view_closed_ = false;
 };
 

@@ -117,14 +117,14 @@ Napi::Value DeviceWrap::Alloc(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint64_t bytes = ToUint(info, 0, "bytes");
   core_->Enter(env, "Device");
-  return DeviceBufferWrap::New(env, DeviceMemory::Allocate(env, core_, bytes));
+  return DeviceBufferWrap::New(env, MemorySpan<DeviceMemory>::Whole(DeviceMemory::Allocate(env, core_, bytes)));
 }
 
 Napi::Value DeviceWrap::AllocHost(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint64_t bytes = ToUint(info, 0, "bytes");
   core_->Enter(env, "Device");
-  return HostBufferWrap::New(env, HostMemory::Allocate(env, core_, bytes));
+  return HostBufferWrap::New(env, MemorySpan<HostMemory>::Whole(HostMemory::Allocate(env, core_, bytes)));
 }
 
 Napi::Value DeviceWrap::CreateStream(const Napi::CallbackInfo &info) {

@@ -14,16 +14,15 @@ namespace ascendcl {
 class HostBufferWrap : public Napi::ObjectWrap<HostBufferWrap> {
  public:
   static void Init(Napi::Env env, Napi::Object exports);
-  static Napi::Object New(Napi::Env env, std::shared_ptr<HostMemory> memory, size_t offset = 0,
-                          size_t length = SIZE_MAX);
+  static Napi::Object New(Napi::Env env, MemorySpan<HostMemory> span);
   static HostBufferWrap *From(Napi::Env env, Napi::Value value);
 
   explicit HostBufferWrap(const Napi::CallbackInfo &info);
 
-  const std::shared_ptr<HostMemory> &memory() const { return memory_; }
-  size_t length() const { return length_; }
-  bool closed() const { return view_closed_ || memory_->closed(); }
-  char *data() const { return static_cast<char *>(memory_->ptr()) + offset_; }
+  const std::shared_ptr<HostMemory> &memory() const { return span_.memory; }
+  size_t length() const { return span_.length; }
+  bool closed() const { return view_closed_ || span_.memory->closed(); }
+  char *data() const { return span_.data(); }
 
  private:
   Napi::Value ByteLength(const Napi::CallbackInfo &info);
@@ -33,10 +32,7 @@ class HostBufferWrap : public Napi::ObjectWrap<HostBufferWrap> {
   Napi::Value View(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
 
-  std::shared_ptr<HostMemory> memory_;
-  size_t offset_ = 0;
-  size_t length_ = 0;
-  bool is_view_ = false;
+  MemorySpan<HostMemory> span_;
   bool view_closed_ = false;
   Napi::Reference<Napi::Uint8Array> bytes_;
 };

@@ -86,6 +86,28 @@ class HostMemory : public DeviceChild, public Pinnable, public std::enable_share
   Napi::Reference<Napi::ArrayBuffer> array_buffer_;  // weak
 };
 
+// What a buffer object refers to: a whole allocation, or a window of it (a view, which owns
+// nothing and only keeps the allocation's struct alive).
+template <typename Memory>
+struct MemorySpan {
+  std::shared_ptr<Memory> memory;
+  size_t offset = 0;
+  size_t length = 0;
+  bool is_view = false;
+
+  static MemorySpan Whole(std::shared_ptr<Memory> memory) {
+    size_t bytes = memory->bytes();
+    return MemorySpan{std::move(memory), 0, bytes, false};
+  }
+  // A view of [offset, offset + length) of this span; false when it does not fit.
+  bool Window(uint64_t window_offset, uint64_t window_length, MemorySpan *out) const {
+    if (window_offset > length || window_length > length - window_offset) return false;
+    *out = MemorySpan{memory, offset + window_offset, window_length, true};
+    return true;
+  }
+  char *data() const { return static_cast<char *>(memory->ptr()) + offset; }
+};
+
 }  // namespace ascendcl
 
 #endif  // ASCENDCL_ADDON_MEMORY_H_

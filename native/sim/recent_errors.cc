@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "sim/util.h"
+
 namespace aclsim {
 namespace {
 
@@ -42,16 +44,7 @@ void QueueRawMessage(const std::string &message) { Push(message); }
 aclError Fail(aclError code, const char *fmt, ...) {
   va_list args;
   va_start(args, fmt);
-  va_list copy;
-  va_copy(copy, args);
-  int needed = std::vsnprintf(nullptr, 0, fmt, copy);
-  va_end(copy);
-  std::string text;
-  if (needed > 0) {
-    text.resize(static_cast<size_t>(needed) + 1);
-    std::vsnprintf(text.data(), text.size(), fmt, args);
-    text.resize(static_cast<size_t>(needed));
-  }
+  std::string text = VSprintf(fmt, args);
   va_end(args);
   QueueMessage(text);
   return code;

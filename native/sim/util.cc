@@ -9,9 +9,7 @@
 
 namespace aclsim {
 
-std::string Sprintf(const char *fmt, ...) {
-  va_list args;
-  va_start(args, fmt);
+std::string VSprintf(const char *fmt, va_list args) {
   va_list copy;
   va_copy(copy, args);
   int needed = std::vsnprintf(nullptr, 0, fmt, copy);
@@ -22,6 +20,13 @@ std::string Sprintf(const char *fmt, ...) {
     std::vsnprintf(out.data(), out.size(), fmt, args);
     out.resize(static_cast<size_t>(needed));
   }
+  return out;
+}
+
+std::string Sprintf(const char *fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  std::string out = VSprintf(fmt, args);
   va_end(args);
   return out;
 }

@@ -4,12 +4,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdarg>
 #include <string>
 
 namespace aclsim {
 
 // printf-style formatting into a std::string (GCC 12 has no std::format).
 std::string Sprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string VSprintf(const char *fmt, va_list args) __attribute__((format(printf, 1, 0)));
 
 // Rounds `value` up to a multiple of `align` (a power of two). Returns false on overflow.
 inline bool AlignUp(uint64_t value, uint64_t align, uint64_t *out) {
