@@ -22,7 +22,13 @@
       "type": "shared_library",
       "product_prefix": "lib",
       "product_dir": "<(PRODUCT_DIR)",
-      "includes": ["native/sim/sim.gypi"],
+      "includes": [
+        "native/sim/sim.gypi",
+        "native/sim/onnx/onnx.gypi",
+        "native/sim/executor/executor.gypi",
+        "native/sim/executor/kernels.gypi",
+        "native/sim/model/model.gypi"
+      ],
       "libraries": ["-ldl", "-pthread"]
     },
     {

@@ -195,6 +195,18 @@ typedef struct aclCANNPackageVersion {
 #define ACL_MAX_TENSOR_NAME_LEN 128
 #define ACL_MAX_BATCH_NUM 128
 #define ACL_DYNAMIC_TENSOR_NAME "ascend_mbatch_shape_data"
+#define ACL_UNKNOWN_RANK 0xFFFFFFFFFFFFFFFEULL
+
+typedef struct aclmdlIODims {
+  char name[ACL_MAX_TENSOR_NAME_LEN]; /* offset 0 */
+  size_t dimCount;                    /* offset 128; 0 for a scalar */
+  int64_t dims[ACL_MAX_DIM_CNT];      /* offset 136; -1 marks a dynamic dim */
+} aclmdlIODims;                       /* sizeof 1160 */
+
+typedef struct aclmdlBatch {
+  size_t batchCount;
+  uint64_t batch[ACL_MAX_BATCH_NUM];
+} aclmdlBatch; /* sizeof 1032 */
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -101,4 +101,90 @@
   F(const char *, aclsimStatsJson, (void), ())                                                            \
   F(const char *, aclsimLeakReport, (void), ())
 
+// The model layer (ascendcl-reference.md §4.8, §4.9): data buffers, tensor descriptors, model
+// descriptions, datasets, load/execute and dynamic batch. Required when a runtime is loaded.
+#define ACL_MODEL_FUNCTIONS(F)                                                                             \
+  F(aclDataBuffer *, aclCreateDataBuffer, (void *data, size_t size), (data, size))                        \
+  F(aclError, aclDestroyDataBuffer, (const aclDataBuffer *dataBuffer), (dataBuffer))                      \
+  F(aclError, aclUpdateDataBuffer, (aclDataBuffer * dataBuffer, void *data, size_t size),                 \
+    (dataBuffer, data, size))                                                                             \
+  F(void *, aclGetDataBufferAddr, (const aclDataBuffer *dataBuffer), (dataBuffer))                        \
+  F(size_t, aclGetDataBufferSizeV2, (const aclDataBuffer *dataBuffer), (dataBuffer))                      \
+  F(size_t, aclDataTypeSize, (aclDataType dataType), (dataType))                                          \
+  F(float, aclFloat16ToFloat, (aclFloat16 value), (value))                                                \
+  F(aclFloat16, aclFloatToFloat16, (float value), (value))                                                \
+  F(aclTensorDesc *, aclCreateTensorDesc, (aclDataType dataType, int numDims, const int64_t *dims,        \
+    aclFormat format), (dataType, numDims, dims, format))                                                 \
+  F(void, aclDestroyTensorDesc, (const aclTensorDesc *desc), (desc))                                      \
+  F(aclDataType, aclGetTensorDescType, (const aclTensorDesc *desc), (desc))                               \
+  F(aclFormat, aclGetTensorDescFormat, (const aclTensorDesc *desc), (desc))                               \
+  F(size_t, aclGetTensorDescSize, (const aclTensorDesc *desc), (desc))                                    \
+  F(size_t, aclGetTensorDescElementCount, (const aclTensorDesc *desc), (desc))                            \
+  F(size_t, aclGetTensorDescNumDims, (const aclTensorDesc *desc), (desc))                                 \
+  F(aclError, aclGetTensorDescDimV2, (const aclTensorDesc *desc, size_t index, int64_t *dimSize),         \
+    (desc, index, dimSize))                                                                               \
+  F(aclmdlDesc *, aclmdlCreateDesc, (void), ())                                                           \
+  F(aclError, aclmdlDestroyDesc, (aclmdlDesc * modelDesc), (modelDesc))                                   \
+  F(aclError, aclmdlGetDesc, (aclmdlDesc * modelDesc, uint32_t modelId), (modelDesc, modelId))            \
+  F(aclError, aclmdlGetDescFromFile, (aclmdlDesc * modelDesc, const char *modelPath), (modelDesc, modelPath)) \
+  F(aclError, aclmdlGetDescFromMem, (aclmdlDesc * modelDesc, const void *model, size_t modelSize),        \
+    (modelDesc, model, modelSize))                                                                        \
+  F(size_t, aclmdlGetNumInputs, (aclmdlDesc * modelDesc), (modelDesc))                                    \
+  F(size_t, aclmdlGetNumOutputs, (aclmdlDesc * modelDesc), (modelDesc))                                   \
+  F(size_t, aclmdlGetInputSizeByIndex, (aclmdlDesc * modelDesc, size_t index), (modelDesc, index))        \
+  F(size_t, aclmdlGetOutputSizeByIndex, (aclmdlDesc * modelDesc, size_t index), (modelDesc, index))       \
+  F(aclError, aclmdlGetInputDims, (const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims),        \
+    (modelDesc, index, dims))                                                                             \
+  F(aclError, aclmdlGetInputDimsV2, (const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims),      \
+    (modelDesc, index, dims))                                                                             \
+  F(aclError, aclmdlGetOutputDims, (const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims),       \
+    (modelDesc, index, dims))                                                                             \
+  F(aclError, aclmdlGetCurOutputDims, (const aclmdlDesc *modelDesc, size_t index, aclmdlIODims *dims),    \
+    (modelDesc, index, dims))                                                                             \
+  F(const char *, aclmdlGetInputNameByIndex, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index)) \
+  F(const char *, aclmdlGetOutputNameByIndex, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index)) \
+  F(aclFormat, aclmdlGetInputFormat, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index))     \
+  F(aclFormat, aclmdlGetOutputFormat, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index))    \
+  F(aclDataType, aclmdlGetInputDataType, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index)) \
+  F(aclDataType, aclmdlGetOutputDataType, (const aclmdlDesc *modelDesc, size_t index), (modelDesc, index)) \
+  F(aclError, aclmdlGetInputIndexByName, (const aclmdlDesc *modelDesc, const char *name, size_t *index),  \
+    (modelDesc, name, index))                                                                             \
+  F(aclError, aclmdlGetOutputIndexByName, (const aclmdlDesc *modelDesc, const char *name, size_t *index), \
+    (modelDesc, name, index))                                                                             \
+  F(aclError, aclmdlGetDynamicBatch, (const aclmdlDesc *modelDesc, aclmdlBatch *batch), (modelDesc, batch)) \
+  F(aclmdlDataset *, aclmdlCreateDataset, (void), ())                                                     \
+  F(aclError, aclmdlDestroyDataset, (const aclmdlDataset *dataset), (dataset))                            \
+  F(aclError, aclmdlAddDatasetBuffer, (aclmdlDataset * dataset, aclDataBuffer *dataBuffer), (dataset, dataBuffer)) \
+  F(size_t, aclmdlGetDatasetNumBuffers, (const aclmdlDataset *dataset), (dataset))                        \
+  F(aclDataBuffer *, aclmdlGetDatasetBuffer, (const aclmdlDataset *dataset, size_t index), (dataset, index)) \
+  F(aclError, aclmdlSetDatasetTensorDesc, (aclmdlDataset * dataset, aclTensorDesc *tensorDesc, size_t index), \
+    (dataset, tensorDesc, index))                                                                         \
+  F(aclTensorDesc *, aclmdlGetDatasetTensorDesc, (const aclmdlDataset *dataset, size_t index), (dataset, index)) \
+  F(aclError, aclmdlLoadFromFile, (const char *modelPath, uint32_t *modelId), (modelPath, modelId))       \
+  F(aclError, aclmdlLoadFromMem, (const void *model, size_t modelSize, uint32_t *modelId),                \
+    (model, modelSize, modelId))                                                                          \
+  F(aclError, aclmdlLoadFromFileWithMem, (const char *modelPath, uint32_t *modelId, void *workPtr,        \
+    size_t workSize, void *weightPtr, size_t weightSize), (modelPath, modelId, workPtr, workSize, weightPtr, weightSize)) \
+  F(aclError, aclmdlLoadFromMemWithMem, (const void *model, size_t modelSize, uint32_t *modelId,          \
+    void *workPtr, size_t workSize, void *weightPtr, size_t weightSize),                                 \
+    (model, modelSize, modelId, workPtr, workSize, weightPtr, weightSize))                                \
+  F(aclError, aclmdlQuerySize, (const char *fileName, size_t *workSize, size_t *weightSize),              \
+    (fileName, workSize, weightSize))                                                                     \
+  F(aclError, aclmdlQuerySizeFromMem, (const void *model, size_t modelSize, size_t *workSize,             \
+    size_t *weightSize), (model, modelSize, workSize, weightSize))                                        \
+  F(aclError, aclmdlUnload, (uint32_t modelId), (modelId))                                                \
+  F(aclError, aclmdlExecute, (uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output),       \
+    (modelId, input, output))                                                                             \
+  F(aclError, aclmdlExecuteAsync, (uint32_t modelId, const aclmdlDataset *input, aclmdlDataset *output,   \
+    aclrtStream stream), (modelId, input, output, stream))                                                \
+  F(aclError, aclmdlSetDynamicBatchSize, (uint32_t modelId, aclmdlDataset *dataset, size_t index,         \
+    uint64_t batchSize), (modelId, dataset, index, batchSize))
+
+// The simulator's model extension. aclsimSetModelOptions: how the next model loaded on the
+// calling thread presents itself, as ATC would have compiled it (api.md ModelOptions):
+//   "dynamicBatch=1,2,4,8;inputTypes=x:float16,y:uint8;outputTypes=prob:float16"
+// Applies to the next aclmdlLoad* / aclmdlQuerySize* / aclmdlGetDescFrom* call on this thread,
+// then is cleared; NULL or "" clears it now.
+#define ACLSIM_MODEL_FUNCTIONS(F) F(aclError, aclsimSetModelOptions, (const char *options), (options))
+
 #endif  // ASCENDCL_ACL_FUNCTIONS_H_

@@ -1,0 +1,4 @@
+# Executor core and the light operators (paths relative to this file). CMake globs the tree.
+{
+  "sources": []
+}

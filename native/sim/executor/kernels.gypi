@@ -1,0 +1,7 @@
+# Thread pool, CPU feature dispatch, and the compute-heavy kernels (paths relative to this file).
+{
+  "sources": [
+    "cpu.cc",
+    "thread_pool.cc"
+  ]
+}

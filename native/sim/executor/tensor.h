@@ -1,0 +1,67 @@
+// A dense, row-major tensor: an element type, a shape, and bytes (owned, 64-byte aligned, or a
+// view of memory someone else owns, such as a model input buffer).
+#ifndef ASCENDCL_SIM_EXECUTOR_TENSOR_H_
+#define ASCENDCL_SIM_EXECUTOR_TENSOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/executor/dtype.h"
+#include "sim/executor/status.h"
+
+namespace aclsim::exec {
+
+using Shape = std::vector<int64_t>;  // in graph descriptions a dim may be -1 (unknown)
+
+// Product of the dims (1 for a scalar). Requires known, non-negative dims.
+int64_t ElementCount(const Shape &shape);
+// Whether every dim is known (>= 0).
+bool IsKnown(const Shape &shape);
+// "[1, 3, 224, 224]"
+std::string ShapeToString(const Shape &shape);
+
+class Tensor {
+ public:
+  Tensor() = default;  // undefined: no type, no data
+  // Owning and uninitialised. Fails (kOutOfMemory) instead of throwing when the bytes cannot be
+  // allocated, and (kShapeInvalid) when the element count overflows.
+  static Status Allocate(DType type, Shape shape, Tensor *out);
+  // Owning; aborts only on a programming error (negative dims). For small tensors in kernels.
+  Tensor(DType type, Shape shape);
+  // A view of memory owned elsewhere; the caller keeps it alive while the tensor is used.
+  static Tensor View(DType type, Shape shape, void *data);
+
+  bool defined() const { return type_ != DType::kUndefined; }
+  DType dtype() const { return type_; }
+  const Shape &shape() const { return shape_; }
+  size_t rank() const { return shape_.size(); }
+  int64_t dim(size_t i) const { return shape_[i]; }
+  int64_t elements() const { return elements_; }
+  size_t bytes() const { return static_cast<size_t>(elements_) * DTypeSize(type_); }
+
+  void *raw() { return data_; }
+  const void *raw() const { return data_; }
+  template <typename T>
+  T *data() { return static_cast<T *>(data_); }
+  template <typename T>
+  const T *data() const { return static_cast<const T *>(data_); }
+
+  // Same bytes, another shape of the same element count (Reshape, Squeeze, Flatten...).
+  Tensor Reshaped(Shape shape) const;
+  // A deep copy into new owned memory.
+  Tensor Clone() const;
+
+ private:
+  DType type_ = DType::kUndefined;
+  Shape shape_;
+  int64_t elements_ = 0;
+  std::shared_ptr<void> storage_;  // empty for a view
+  void *data_ = nullptr;
+};
+
+}  // namespace aclsim::exec
+
+#endif  // ASCENDCL_SIM_EXECUTOR_TENSOR_H_

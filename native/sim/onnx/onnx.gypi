@@ -1,0 +1,4 @@
+# The ONNX reader (paths relative to this file).
+{
+  "sources": []
+}
