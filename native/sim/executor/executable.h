@@ -23,6 +23,7 @@ struct IoInfo {
   std::string name;
   DType dtype = DType::kUndefined;
   Shape dims;
+  bool rank_known = true;  // false when the model does not declare even the rank (dims is then empty)
 };
 
 struct LoadOptions {
@@ -49,6 +50,12 @@ class Executable {
   // the declared dims). `outputs` receives one owned tensor per graph output. Concurrent calls
   // are allowed.
   virtual Status Run(const std::vector<Tensor> &inputs, std::vector<Tensor> *outputs, ThreadPool &pool) const = 0;
+
+  // For aclmdlQuerySize's workSize (added by the model layer): an upper bound of the bytes of the
+  // graph's intermediate values — neither inputs, outputs nor constants — for inputs of the given
+  // shapes (dims of -1 counted as unknown). 0 when the executor cannot tell, which is the default;
+  // the model layer then estimates from the model's inputs and outputs.
+  virtual uint64_t ActivationBytes(const std::vector<Shape> &input_shapes) const { return 0; }
 };
 
 }  // namespace aclsim::exec

@@ -64,6 +64,7 @@ struct NodeDef {
   Attributes attributes;
   std::vector<bool> input_present;   // one per input slot as written ("" = absent optional input)
   size_t num_outputs = 0;
+  std::vector<bool> output_present;  // one per output slot: false for "" (an output nobody wants)
   std::string Describe() const;      // "node 'conv1' (Conv, opset 13)"
 };
 
@@ -105,8 +106,15 @@ class RunContext {
   size_t num_outputs() const { return outputs_->size(); }
   // Allocate output i; *out points into the run's output slot.
   Status Allocate(size_t i, DType type, Shape shape, Tensor **out);
-  // Set output i to an existing tensor (a reshaped view of an input, a constant).
+  // Set output i to an existing tensor (a reshaped view of an input, a constant). Only ever an
+  // input itself or its Reshaped(): never a Tensor::View into an input's bytes, which would not
+  // keep them alive once the engine releases that input.
   void SetOutput(size_t i, Tensor tensor) { (*outputs_)[i] = std::move(tensor); }
+  // Whether output i is wanted: false when the node left its name empty ("" = optional output
+  // not used), so kernels may skip computing it.
+  bool output_wanted(size_t i) const {
+    return i < node_.output_present.size() ? node_.output_present[i] : i < outputs_->size();
+  }
   ThreadPool &pool() const { return pool_; }
   Isa isa() const { return isa_; }
 

@@ -49,6 +49,10 @@ class Tensor {
   template <typename T>
   const T *data() const { return static_cast<const T *>(data_); }
 
+  // Whether this tensor owns its bytes and no other Tensor shares them, so that they may be
+  // handed to a caller who will write them (false for views and for shared reshapes).
+  bool exclusively_owned() const { return storage_ != nullptr && storage_.use_count() == 1; }
+
   // Same bytes, another shape of the same element count (Reshape, Squeeze, Flatten...).
   Tensor Reshaped(Shape shape) const;
   // A deep copy into new owned memory.
