@@ -47,6 +47,7 @@ std::unique_ptr<Library> Library::Open(const std::string &path, std::string *rea
   lib->fn_.name = reinterpret_cast<ret(*) params>(dlsym(handle, #name));               \
   if (lib->fn_.name == nullptr) missing += (missing.empty() ? "" : ", ") + std::string(#name);
   ACL_REQUIRED_FUNCTIONS(ACL_RESOLVE_REQUIRED)
+  ACL_MODEL_FUNCTIONS(ACL_RESOLVE_REQUIRED)
 #undef ACL_RESOLVE_REQUIRED
   if (!missing.empty()) {
     *reason = "not an AscendCL runtime: missing required symbols " + missing;
@@ -64,6 +65,7 @@ std::unique_ptr<Library> Library::Open(const std::string &path, std::string *rea
   lib->sim_.name = reinterpret_cast<ret(*) params>(dlsym(handle, #name)); \
   all_sim = all_sim && lib->sim_.name != nullptr;
   ACLSIM_FUNCTIONS(ACL_RESOLVE_SIM)
+  ACLSIM_MODEL_FUNCTIONS(ACL_RESOLVE_SIM)
 #undef ACL_RESOLVE_SIM
   lib->has_sim_ = all_sim;
 

@@ -16,6 +16,7 @@ namespace acl {
 struct FunctionTable {
 #define ACL_TABLE_ENTRY(ret, name, params, args) ret(*name) params = nullptr;
   ACL_REQUIRED_FUNCTIONS(ACL_TABLE_ENTRY)
+  ACL_MODEL_FUNCTIONS(ACL_TABLE_ENTRY)
   ACL_OPTIONAL_FUNCTIONS(ACL_TABLE_ENTRY)
 #undef ACL_TABLE_ENTRY
 };
@@ -24,6 +25,7 @@ struct FunctionTable {
 struct SimTable {
 #define ACL_TABLE_ENTRY(ret, name, params, args) ret(*name) params = nullptr;
   ACLSIM_FUNCTIONS(ACL_TABLE_ENTRY)
+  ACLSIM_MODEL_FUNCTIONS(ACL_TABLE_ENTRY)
 #undef ACL_TABLE_ENTRY
 };
 

@@ -8,6 +8,7 @@
 
 #include "sim/api_common.h"
 #include "sim/faults.h"
+#include "sim/model/model_registry.h"
 #include "sim/report.h"
 #include "sim/util.h"
 
@@ -50,6 +51,7 @@ void TearDownAll(State &state) {
   state.host_memory.Release(-1, UINT64_MAX, "aclFinalize");
   // No stream has work any more: the workers and the timer thread can be joined.
   state.scheduler.Shutdown();
+  model::StopExecutorPool();
   for (int d = 0; d < count; ++d) {
     Device &device = state.device(d);
     device.memory.Unreserve();
@@ -79,11 +81,15 @@ ACLSIM_EXPORT aclError aclInit(const char *configPath) {
     Options options;
     std::string error;
     if (!state.option_store.Resolve(&options, &error)) return Fail(acl::ACL_ERROR_INVALID_PARAM, "%s", error.c_str());
+    // The `threads` option: the executor's threads for model work. First, so that a failure to
+    // start them leaves nothing else half done.
+    model::StartExecutorPool(options.threads);
 
     for (int d = 0; d < options.devices; ++d) {
       Device &device = state.device(d);
       if (!device.memory.Reserve(d, options.memory_bytes, &error)) {
         for (int undo = 0; undo < d; ++undo) state.device(undo).memory.Unreserve();
+        model::StopExecutorPool();
         return Fail(acl::ACL_ERROR_RT_MEMORY_ALLOCATION, "%s", error.c_str());
       }
       std::lock_guard<std::mutex> device_lock(device.mu);

@@ -4,6 +4,7 @@
 
 #include "sim/api_common.h"
 #include "sim/faults.h"
+#include "sim/model/model_options.h"
 #include "sim/report.h"
 #include "sim/util.h"
 
@@ -96,5 +97,19 @@ ACLSIM_EXPORT const char *aclsimLeakReport(void) {
       report = BuildLeakReport();
     }
     return report.c_str();
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimSetModelOptions(const char *options) {
+  // Thread-local and consumed by the next aclmdlLoad*, aclmdlQuerySize* or aclmdlGetDescFrom* call
+  // on this thread (sim/model/model_options.h). Works before aclInit.
+  return Guarded("aclsimSetModelOptions", kNoChecks, [&]() -> aclError {
+    model::ClearPendingModelOptions();
+    if (options == nullptr || options[0] == '\0') return ACL_SUCCESS;
+    model::ModelOptions parsed;
+    exec::Status status = model::ParseModelOptions(options, &parsed);
+    if (!status.ok()) return Fail(status.code(), "%s", status.message().c_str());
+    model::SetPendingModelOptions(std::move(parsed));
+    return ACL_SUCCESS;
   });
 }

@@ -2,6 +2,8 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
+
 #include "acl/acl_errors.h"
 #include "sim/recent_errors.h"
 #include "sim/util.h"
@@ -37,6 +39,7 @@ bool DeviceMemory::Reserve(int device, uint64_t capacity, std::string *error) {
     capacity_ = capacity;
     consumed_ = 0;
     cursor_ = base;
+    ++generation_;
     table_ = AllocationTable();
     return true;
   }
@@ -150,6 +153,32 @@ aclError DeviceMemory::Free(uint64_t address, bool strict) {
   // Dropping `removed` here releases the backing unless a queued task still holds it (non-strict),
   // in which case the last task to finish releases it. Either way, not under the lock.
   return ACL_SUCCESS;
+}
+
+aclError DeviceMemory::Charge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation) {
+  uint64_t consumed = 0;
+  bool representable = AlignUp(size, 32, &consumed) && consumed <= UINT64_MAX - 32;
+  if (representable) consumed += 32;
+  std::lock_guard<std::mutex> lock(mu_);
+  uint64_t free_bytes = capacity_ - consumed_;
+  if (!representable || consumed > free_bytes) {
+    return Fail(acl::ACL_ERROR_RT_MEMORY_ALLOCATION,
+                "out of device memory on device %d for %s: %llu bytes (consumes %llu with alignment and padding), "
+                "%llu of %llu bytes consumed, %llu free",
+                device_, what, static_cast<unsigned long long>(size), static_cast<unsigned long long>(consumed),
+                static_cast<unsigned long long>(consumed_), static_cast<unsigned long long>(capacity_),
+                static_cast<unsigned long long>(free_bytes));
+  }
+  consumed_ += consumed;
+  *charged = consumed;
+  *generation = generation_;
+  return ACL_SUCCESS;
+}
+
+void DeviceMemory::Uncharge(uint64_t charged, uint64_t generation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation != generation_ || reservation_ == nullptr) return;
+  consumed_ -= std::min(consumed_, charged);
 }
 
 std::shared_ptr<Allocation> DeviceMemory::Find(uint64_t address, std::string *why) const {

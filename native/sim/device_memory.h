@@ -54,6 +54,13 @@ class DeviceMemory {
   // address is (use after free of allocation #k, past the end of #k, never allocated).
   std::shared_ptr<Allocation> Find(uint64_t address, std::string *why) const;
 
+  // Capacity consumed without an allocation (a loaded model's weights): align32(size) + 32 bytes,
+  // like an allocation of `size` bytes, counted in the totals and in aclrtGetMemInfo. Fails like
+  // Allocate (207001, the message naming `what`). `*generation` identifies the reservation, so a
+  // charge returned after aclFinalize and a new aclInit is ignored instead of miscounted.
+  aclError Charge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation);
+  void Uncharge(uint64_t charged, uint64_t generation);
+
   // Device reset: forgets every allocation made up to sequence number `seq_cut`.
   void ReleaseUpTo(uint64_t seq_cut, const char *released_by);
 
@@ -79,6 +86,7 @@ class DeviceMemory {
   uint64_t capacity_ = 0;
   uint64_t consumed_ = 0;
   uint64_t cursor_ = 0;
+  uint64_t generation_ = 0;  // bumped by every Reserve
   AllocationTable table_;
 };
 

@@ -1,6 +1,7 @@
 // The C boundary: what the simulator exports and the guard every exported function runs in.
 //
-// Every function of ACL_REQUIRED_FUNCTIONS, ACL_OPTIONAL_FUNCTIONS and ACLSIM_FUNCTIONS is declared
+// Every function of ACL_REQUIRED_FUNCTIONS, ACL_OPTIONAL_FUNCTIONS, ACL_MODEL_FUNCTIONS, ACLSIM_FUNCTIONS and
+// ACLSIM_MODEL_FUNCTIONS is declared
 // (aclsim.h) from the one list in acl_functions.h, extern "C" with default visibility (the build
 // hides everything else). A definition whose signature drifts from the list fails to compile
 // ("conflicting declaration of C function"), so the exported ABI cannot silently diverge from the

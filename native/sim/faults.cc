@@ -9,7 +9,8 @@ namespace aclsim {
 bool IsFaultableApi(std::string_view api) {
 #define ACLSIM_FAULTABLE_NAME(ret, name, params, args) #name,
   static const char *const kNames[] = {ACL_REQUIRED_FUNCTIONS(ACLSIM_FAULTABLE_NAME)
-                                           ACL_OPTIONAL_FUNCTIONS(ACLSIM_FAULTABLE_NAME)};
+                                           ACL_OPTIONAL_FUNCTIONS(ACLSIM_FAULTABLE_NAME)
+                                               ACL_MODEL_FUNCTIONS(ACLSIM_FAULTABLE_NAME)};
 #undef ACLSIM_FAULTABLE_NAME
   if (api == "aclGetRecentErrMsg") return false;
   for (const char *name : kNames) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "sim/model/model_registry.h"
 #include "sim/state.h"
 #include "sim/util.h"
 
@@ -10,7 +11,7 @@ namespace aclsim {
 namespace {
 
 struct PerDevice {
-  uint64_t allocations = 0, device_bytes = 0, consumed = 0, streams = 0, events = 0, pending = 0;
+  uint64_t allocations = 0, device_bytes = 0, consumed = 0, streams = 0, events = 0, pending = 0, models = 0;
   int ref_count = 0;
   bool lost = false;
 };
@@ -50,6 +51,11 @@ std::string BuildStatsJson() {
     ++events;
     if (event->device() < count) ++devices[static_cast<size_t>(event->device())].events;
   }
+  uint64_t models = 0;
+  for (const model::ModelSummary &m : model::LiveModels()) {
+    ++models;
+    if (m.device < count) ++devices[static_cast<size_t>(m.device)].models;
+  }
   uint64_t contexts = state.contexts.Select([](const Context &c) { return !c.is_default(); }).size();
   HostMemory::Totals host = state.host_memory.totals();
 
@@ -62,18 +68,19 @@ std::string BuildStatsJson() {
   auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
   std::string json = Sprintf(
       "{\"initialized\":%s,\"devices\":%d,\"allocations\":%llu,\"deviceBytes\":%llu,\"deviceBytesConsumed\":%llu,"
-      "\"hostAllocations\":%llu,\"hostBytes\":%llu,\"contexts\":%llu,\"streams\":%llu,\"events\":%llu,\"models\":0,"
+      "\"hostAllocations\":%llu,\"hostBytes\":%llu,\"contexts\":%llu,\"streams\":%llu,\"events\":%llu,\"models\":%llu,"
       "\"pendingTasks\":%llu,\"callbackSubscriptions\":%llu,\"workerThreads\":%d,\"perDevice\":[",
       initialized ? "true" : "false", count, u(allocations), u(device_bytes), u(consumed), u(host.allocations),
-      u(host.bytes), u(contexts), u(user_streams), u(events), u(pending), u(state.callbacks.subscription_count()),
+      u(host.bytes), u(contexts), u(user_streams), u(events), u(models), u(pending),
+      u(state.callbacks.subscription_count()),
       state.scheduler.worker_count());
   for (int d = 0; d < count; ++d) {
     const PerDevice &p = devices[static_cast<size_t>(d)];
     json += Sprintf(
         "%s{\"id\":%d,\"allocations\":%llu,\"deviceBytes\":%llu,\"deviceBytesConsumed\":%llu,\"streams\":%llu,"
-        "\"events\":%llu,\"pendingTasks\":%llu,\"refCount\":%d,\"lost\":%s}",
+        "\"events\":%llu,\"models\":%llu,\"pendingTasks\":%llu,\"refCount\":%d,\"lost\":%s}",
         d == 0 ? "" : ",", d, u(p.allocations), u(p.device_bytes), u(p.consumed), u(p.streams), u(p.events),
-        u(p.pending), p.ref_count, p.lost ? "true" : "false");
+        u(p.models), u(p.pending), p.ref_count, p.lost ? "true" : "false");
   }
   json += "]}";
   return json;
@@ -114,6 +121,12 @@ std::string BuildLeakReport() {
   for (const auto &e : state.events.Select([](const Event &) { return true; })) {
     lines.push_back({e->origin().seq, Sprintf("event %s on device %d, %s", Hex(e->id()).c_str(), e->device(),
                                               origin(e->origin()).c_str())});
+  }
+  for (const model::ModelSummary &m : model::LiveModels()) {
+    std::string source = m.source == "from memory" ? m.source : "\"" + m.source + "\"";
+    std::string queued = m.queued_executions == 0 ? "" : Sprintf(", %zu execution(s) queued", m.queued_executions);
+    lines.push_back({m.origin.seq, Sprintf("model %u (%s) on device %d, %s%s", m.id, source.c_str(), m.device,
+                                           origin(m.origin).c_str(), queued.c_str())});
   }
   std::sort(lines.begin(), lines.end(), [](const Line &a, const Line &b) { return a.seq < b.seq; });
   for (int d = 0; d < count; ++d) {

@@ -1,6 +1,7 @@
 #include "sim/state.h"
 
 #include "acl/acl_errors.h"
+#include "sim/model/model_registry.h"
 #include "sim/util.h"
 
 namespace aclsim {
@@ -79,6 +80,8 @@ void DestroyContextObject(const std::shared_ptr<Context> &context, bool force) {
   for (auto &event : state.events.Select([id](const Event &e) { return e.context_id() == id; })) {
     DestroyEventObject(event);
   }
+  // A model belongs to the context it was loaded in; its stream executions are over by now.
+  model::ReleaseModelsOfContext(id);
 }
 
 void TearDownDevice(Device &device, bool force, const char *released_by) {
@@ -112,6 +115,7 @@ void TearDownDevice(Device &device, bool force, const char *released_by) {
        })) {
     DestroyEventObject(event);
   }
+  model::ReleaseModelsOfDevice(id, seq_cut);
   device.memory.ReleaseUpTo(seq_cut, released_by);
   state.host_memory.Release(id, seq_cut, released_by);
   {

@@ -40,5 +40,6 @@ void *Simulator() {
     return target args;                                                                   \
   }
 ACL_REQUIRED_FUNCTIONS(PARTIAL_FORWARD)
+ACL_MODEL_FUNCTIONS(PARTIAL_FORWARD)
 ACL_OPTIONAL_FUNCTIONS(PARTIAL_FORWARD)
 #undef PARTIAL_FORWARD

@@ -19,5 +19,6 @@ R StubResult() {
 #define STUB_DEFINE(ret, name, params, args) \
   extern "C" __attribute__((visibility("default"))) ret name params { return StubResult<ret>(); }
 ACL_REQUIRED_FUNCTIONS(STUB_DEFINE)
+ACL_MODEL_FUNCTIONS(STUB_DEFINE)
 ACL_OPTIONAL_FUNCTIONS(STUB_DEFINE)
 #undef STUB_DEFINE
