@@ -2,11 +2,13 @@
 import { Event } from './event.js';
 import { assertInternal, INTERNAL } from './internal.js';
 import { DeviceBuffer, HostBuffer } from './memory.js';
+import { Model, type ModelOptions, modelOptions } from './model.js';
 import type { NativeDevice } from './native.js';
 import type { Runtime } from './runtime.js';
 import { Stream } from './stream.js';
-import { booleanValue, optionsObject, positiveInteger } from './validate.js';
+import { booleanValue, nonEmptyString, optionsObject, positiveInteger, rangeError, typeError } from './validate.js';
 import { type WaitOptions, waitAsync, waitSync } from './wait.js';
+import { withCallerStack } from './errors.js';
 
 /** `'faulted'` after a device-fatal error until `reset()`; `'closed'` after `close()`. */
 export type DeviceState = 'ok' | 'faulted' | 'closed';
@@ -14,6 +16,15 @@ export type DeviceState = 'ok' | 'faulted' | 'closed';
 export interface EventOptions {
   /** Record timestamps, for `elapsedSince` (default true). */
   timing?: boolean;
+}
+
+function modelSource(model: unknown): string | Uint8Array {
+  if (typeof model === 'string') return nonEmptyString(model, 'model');
+  if (model instanceof Uint8Array) {
+    if (model.byteLength === 0) throw rangeError('a non-empty Uint8Array', 'model', model);
+    return model;
+  }
+  throw typeError('a file path or a Uint8Array', 'model', model);
 }
 
 /** One Ascend device (`aclrtSetDevice`). Obtained with `runtime.device(id)`. */
@@ -66,6 +77,33 @@ export class Device implements Disposable {
     const opts = optionsObject<EventOptions>(options, 'options');
     const timing = opts.timing === undefined ? true : booleanValue(opts.timing, 'timing');
     return new Event(INTERNAL, this.#native.createEvent(timing), this);
+  }
+
+  /**
+   * Load a model: a file path (`.om` on hardware; the simulator runs `.onnx`, and for an `.om`
+   * path the `.onnx` of the same name beside it) or the model's bytes. Loading runs on a device
+   * thread. `options` say how ATC compiled the model (dynamic-batch gears, I/O types).
+   */
+  loadModel(model: string | Uint8Array, options?: ModelOptions): Promise<Model> {
+    const origin: { stack?: string } = {};
+    Error.captureStackTrace(origin, this.loadModel);
+    try {
+      const source = modelSource(model);
+      const { gears, inputTypes, outputTypes } = modelOptions(options);
+      return this.#native.loadModel(source, gears, inputTypes, outputTypes).then(
+        (native) => new Model(INTERNAL, native, this),
+        (error: unknown) => Promise.reject(withCallerStack(error, origin)),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Load a model on the calling thread, blocking it. */
+  loadModelSync(model: string | Uint8Array, options?: ModelOptions): Model {
+    const source = modelSource(model);
+    const { gears, inputTypes, outputTypes } = modelOptions(options);
+    return new Model(INTERNAL, this.#native.loadModelSync(source, gears, inputTypes, outputTypes), this);
   }
 
   /** Resolve when all work on every stream of the device has completed. */

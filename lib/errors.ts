@@ -104,13 +104,15 @@ export interface LoadAttempt {
 export class AclLoadError extends Error {
   readonly attempts: LoadAttempt[];
 
-  constructor(context: string, attempts: LoadAttempt[]) {
+  /**
+   * @param message what could not be loaded, for what ("cannot load the AscendCL runtime
+   *   libascendcl.so for backend 'npu'")
+   * @param attempts every place tried, and why it failed
+   * @param advice what to do about it
+   */
+  constructor(message: string, attempts: LoadAttempt[], advice = '') {
     const tried = attempts.map((a) => `\n  - ${a.path}: ${a.reason}`).join('');
-    super(
-      `cannot load the AscendCL runtime libascendcl.so for ${context}. Tried:${tried || ' nothing'}\n` +
-        'Install CANN and source <toolkit>/set_env.sh (it sets ASCEND_HOME_PATH), or pass libraryPath; ' +
-        "use backend 'sim' to run on the simulator.",
-    );
+    super(`${message}. Tried:${tried || ' nothing'}${advice ? `\n${advice}` : ''}`);
     this.name = 'AclLoadError';
     this.attempts = attempts;
   }

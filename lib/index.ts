@@ -9,7 +9,7 @@ addon.configure({
   makeAclError: (code, api, message, recentMessage, deviceId) =>
     new AclError({ code, api, message, recentMessage, deviceId }),
   makeClosedError: (resource) => new AclClosedError(resource),
-  makeLoadError: (message, attempts) => new AclLoadError(message, attempts),
+  makeLoadError: (message, attempts, advice) => new AclLoadError(message, attempts, advice),
   invokeHostFunc,
 });
 
@@ -27,3 +27,9 @@ export type { AclErrorInit, ErrorCategory, LoadAttempt } from './errors.js';
 export { dataTypes, dataTypeFromAcl, isDataType } from './dtypes.js';
 export type { DataType, DataTypeInfo, TypedArray } from './dtypes.js';
 export { float16 } from './float16.js';
+export { Model } from './model.js';
+export type { ExecuteOptions, ModelBuffers, ModelOptions, TensorInfo } from './model.js';
+export { Tensor } from './tensor.js';
+export type { TensorLocation } from './tensor.js';
+export { InferenceSession } from './session.js';
+export type { Feeds, RunOptions, SessionOptions } from './session.js';

@@ -58,6 +58,41 @@ export interface NativeDevice {
   trimPool(): void;
   reset(): void;
   close(): void;
+  loadModel(
+    source: string | Uint8Array,
+    gears: number[] | undefined,
+    inputTypes: [string, string][],
+    outputTypes: [string, string][],
+  ): Promise<NativeModel>;
+  loadModelSync(
+    source: string | Uint8Array,
+    gears: number[] | undefined,
+    inputTypes: [string, string][],
+    outputTypes: [string, string][],
+  ): NativeModel;
+}
+
+export interface NativeTensorInfo {
+  name: string;
+  dims: number[];
+  dataType: string;
+  format: string;
+  byteSize: number;
+}
+
+/** [data, dims | null] per visible input, for run(). */
+export type NativeFeed = [ArrayBufferView | NativeDeviceBuffer, number[] | null];
+/** [dims, bytes | device buffer | null] per output, from run(). */
+export type NativeResult = [number[], ArrayBuffer | NativeDeviceBuffer | null];
+
+export interface NativeModel {
+  info(): { inputs: NativeTensorInfo[]; outputs: NativeTensorInfo[]; dynamicBatch: number[] | null };
+  readonly isClosed: boolean;
+  execute(inputs: NativeDeviceBuffer[], outputs: NativeDeviceBuffer[], batch: number): Promise<void>;
+  executeSync(inputs: NativeDeviceBuffer[], outputs: NativeDeviceBuffer[], batch: number): void;
+  run(feeds: NativeFeed[], outputs: ('cpu' | 'device' | 'none')[], batch: number): Promise<NativeResult[]>;
+  runSync(feeds: NativeFeed[], outputs: ('cpu' | 'device' | 'none')[], batch: number): NativeResult[];
+  close(): void;
 }
 
 export interface NativeDeviceBuffer {
@@ -88,6 +123,7 @@ export interface NativeStream {
   fill(dst: NativeDeviceBuffer | NativeHostBuffer, byte: number, bytes: number): void;
   record(event: NativeEvent): void;
   wait(event: NativeEvent, timeoutMs?: number): void;
+  execute(model: NativeModel, inputs: NativeDeviceBuffer[], outputs: NativeDeviceBuffer[], batch: number): void;
   hostFunc(fn: () => unknown): void;
   hostFuncDone(id: number, error?: unknown): void;
   query(): boolean;
@@ -113,7 +149,7 @@ export interface NativeCancelToken {
 export interface NativeHooks {
   makeAclError(code: number, api: string, message: string, recentMessage: string | null, deviceId: number | null): Error;
   makeClosedError(resource: string): Error;
-  makeLoadError(message: string, attempts: { path: string; reason: string }[]): Error;
+  makeLoadError(message: string, attempts: { path: string; reason: string }[], advice: string): Error;
   invokeHostFunc(fn: () => unknown, stream: NativeStream, id: number): void;
 }
 

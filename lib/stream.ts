@@ -4,6 +4,7 @@ import type { Device } from './device.js';
 import { Event, nativeOfEvent } from './event.js';
 import { assertInternal } from './internal.js';
 import { DeviceBuffer, HostBuffer, nativeOfDeviceBuffer, nativeOfHostBuffer } from './memory.js';
+import { Model, type ModelBuffers, nativeOfModel } from './model.js';
 import type { NativeOperand, NativeStream } from './native.js';
 import {
   integerInRange,
@@ -125,6 +126,23 @@ export class Stream implements Disposable {
     } else {
       this.#native.wait(nativeOfEvent(event), timeoutValue(opts.timeoutMs));
     }
+  }
+
+  /**
+   * Enqueue an execution of `model` on device buffers (in model order, or by name). Like any
+   * stream work it runs after what was enqueued before; read the outputs after a synchronize.
+   * Executions of one model never overlap: one enqueued on another stream waits for it.
+   */
+  execute(model: Model, inputs: ModelBuffers, outputs: ModelBuffers, options?: { batch?: number }): void {
+    if (!(model instanceof Model)) throw typeError('a Model', 'model', model);
+    model.assertOpen();
+    const opts = optionsObject<{ batch?: number }>(options, 'options');
+    this.#native.execute(
+      nativeOfModel(model),
+      model.buffersFor(inputs, model.inputs, 'inputs'),
+      model.buffersFor(outputs, model.outputs, 'outputs'),
+      model.batchFor(opts.batch),
+    );
   }
 
   /**

@@ -51,7 +51,9 @@ t.test('AclClosedError and AclLoadError', (t) => {
   t.equal(closed.name, 'AclClosedError');
   t.equal(closed.resource, 'Stream');
   t.equal(closed.message, 'Stream is closed');
-  const load = new acl.AclLoadError("backend 'npu'", [{ path: '/a/libascendcl.so', reason: 'not found' }]);
+  const load = new acl.AclLoadError("cannot load the AscendCL runtime libascendcl.so for backend 'npu'", [
+    { path: '/a/libascendcl.so', reason: 'not found' },
+  ]);
   t.equal(load.name, 'AclLoadError');
   t.same(load.attempts, [{ path: '/a/libascendcl.so', reason: 'not found' }]);
   t.match(load.message, /libascendcl\.so/);

@@ -14,6 +14,8 @@
     "host_buffer_wrap.cc",
     "host_funcs.cc",
     "memory.cc",
+    "model_core.cc",
+    "model_wrap.cc",
     "module.cc",
     "process_runtime.cc",
     "promise_wait.cc",

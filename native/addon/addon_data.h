@@ -21,11 +21,12 @@ struct AddonData {
   Napi::FunctionReference device_buffer_class;
   Napi::FunctionReference host_buffer_class;
   Napi::FunctionReference cancel_token_class;
+  Napi::FunctionReference model_class;
 
   // Handed over once by lib/ at load (style.md: error classes are defined in JS).
   Napi::FunctionReference make_acl_error;     // (code, api, message, recentMessage, deviceId) => AclError
   Napi::FunctionReference make_closed_error;  // (resource) => AclClosedError
-  Napi::FunctionReference make_load_error;    // (message, attempts) => AclLoadError
+  Napi::FunctionReference make_load_error;    // (message, attempts, advice) => AclLoadError
   Napi::FunctionReference invoke_host_func;   // (fn, nativeStream, id) => void
 
   // Runtimes of this env that are still open; the env cleanup hook closes them.

@@ -123,7 +123,8 @@ void DeviceCore::CloseChildren() {
   // Copy: closing a child unregisters it. Streams first, so no queued work outlives the memory
   // and events it uses.
   std::vector<DeviceChild *> ordered(children_.begin(), children_.end());
-  for (DeviceChild::Kind kind : {DeviceChild::Kind::kStream, DeviceChild::Kind::kEvent, DeviceChild::Kind::kMemory}) {
+  for (DeviceChild::Kind kind : {DeviceChild::Kind::kStream, DeviceChild::Kind::kEvent, DeviceChild::Kind::kModel,
+                                 DeviceChild::Kind::kMemory}) {
     for (DeviceChild *child : ordered) {
       if (child->kind() == kind && children_.count(child) != 0) child->CloseForParent();
     }

@@ -24,8 +24,8 @@ class DeviceCore;
 class DeviceChild {
  public:
   // Close order when a device closes: streams first (their work may use the rest), then events,
-  // then memory.
-  enum class Kind { kStream = 0, kEvent = 1, kMemory = 2 };
+  // then models, then memory.
+  enum class Kind { kStream = 0, kEvent = 1, kModel = 2, kMemory = 3 };
 
   DeviceChild(std::shared_ptr<DeviceCore> device, Kind kind);
   virtual ~DeviceChild();

@@ -10,6 +10,7 @@
 #include "event_wrap.h"
 #include "host_buffer_wrap.h"
 #include "memory.h"
+#include "model_wrap.h"
 #include "promise_wait.h"
 #include "stream_core.h"
 #include "stream_wrap.h"
@@ -68,6 +69,8 @@ void DeviceWrap::Init(Napi::Env env, Napi::Object exports) {
                                        InstanceMethod<&DeviceWrap::AllocHost>("allocHost"),
                                        InstanceMethod<&DeviceWrap::CreateStream>("createStream"),
                                        InstanceMethod<&DeviceWrap::CreateEvent>("createEvent"),
+                                       InstanceMethod<&DeviceWrap::LoadModel>("loadModel"),
+                                       InstanceMethod<&DeviceWrap::LoadModelSync>("loadModelSync"),
                                        InstanceMethod<&DeviceWrap::Synchronize>("synchronize"),
                                        InstanceMethod<&DeviceWrap::SynchronizeSync>("synchronizeSync"),
                                        InstanceMethod<&DeviceWrap::TrimPool>("trimPool"),
@@ -139,6 +142,10 @@ Napi::Value DeviceWrap::CreateEvent(const Napi::CallbackInfo &info) {
   core_->Enter(env, "Device");
   return EventWrap::New(env, EventCore::Create(env, core_, timing));
 }
+
+Napi::Value DeviceWrap::LoadModel(const Napi::CallbackInfo &info) { return ModelWrap::Load(info, core_, false); }
+
+Napi::Value DeviceWrap::LoadModelSync(const Napi::CallbackInfo &info) { return ModelWrap::Load(info, core_, true); }
 
 Napi::Value DeviceWrap::Synchronize(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();

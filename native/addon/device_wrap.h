@@ -28,6 +28,8 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
   Napi::Value AllocHost(const Napi::CallbackInfo &info);
   Napi::Value CreateStream(const Napi::CallbackInfo &info);
   Napi::Value CreateEvent(const Napi::CallbackInfo &info);
+  Napi::Value LoadModel(const Napi::CallbackInfo &info);
+  Napi::Value LoadModelSync(const Napi::CallbackInfo &info);
   Napi::Value Synchronize(const Napi::CallbackInfo &info);
   Napi::Value SynchronizeSync(const Napi::CallbackInfo &info);
   Napi::Value TrimPool(const Napi::CallbackInfo &info);

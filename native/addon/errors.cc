@@ -26,7 +26,8 @@ Napi::Value ClosedErrorValue(Napi::Env env, const char *resource) {
 
 void ThrowClosed(Napi::Env env, const char *resource) { throw Napi::Error(env, ClosedErrorValue(env, resource)); }
 
-void ThrowLoadError(Napi::Env env, const std::string &message, const std::vector<acl::LoadAttempt> &attempts) {
+void ThrowLoadError(Napi::Env env, const std::string &message, const std::vector<acl::LoadAttempt> &attempts,
+                    const std::string &advice) {
   AddonData &data = Data(env);
   Napi::Array list = Napi::Array::New(env, attempts.size());
   for (size_t i = 0; i < attempts.size(); ++i) {
@@ -36,7 +37,7 @@ void ThrowLoadError(Napi::Env env, const std::string &message, const std::vector
     list.Set(static_cast<uint32_t>(i), attempt);
   }
   if (data.make_load_error.IsEmpty()) throw Napi::Error::New(env, message);
-  throw Napi::Error(env, data.make_load_error.Call({Napi::String::New(env, message), list}));
+  throw Napi::Error(env, data.make_load_error.Call({Napi::String::New(env, message), list, Napi::String::New(env, advice)}));
 }
 
 void ThrowTypeError(Napi::Env env, const std::string &message) { throw Napi::TypeError::New(env, message); }

@@ -21,7 +21,7 @@ Napi::Value ClosedErrorValue(Napi::Env env, const char *resource);
 [[noreturn]] void ThrowClosed(Napi::Env env, const char *resource);
 
 [[noreturn]] void ThrowLoadError(Napi::Env env, const std::string &message,
-                                 const std::vector<acl::LoadAttempt> &attempts);
+                                 const std::vector<acl::LoadAttempt> &attempts, const std::string &advice);
 
 [[noreturn]] void ThrowTypeError(Napi::Env env, const std::string &message);
 [[noreturn]] void ThrowRangeError(Napi::Env env, const std::string &message);

@@ -10,6 +10,7 @@
 #include "device_wrap.h"
 #include "event_wrap.h"
 #include "host_buffer_wrap.h"
+#include "model_wrap.h"
 #include "runtime_core.h"
 #include "runtime_wrap.h"
 #include "stream_wrap.h"
@@ -98,6 +99,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   DeviceBufferWrap::Init(env, exports);
   HostBufferWrap::Init(env, exports);
   CancelTokenWrap::Init(env, exports);
+  ModelWrap::Init(env, exports);
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
   exports.Set("errorTable", Napi::Function::New(env, ErrorTable, "errorTable"));
   exports.Set("float16FromFloat32", Napi::Function::New(env, Float16FromFloat32, "float16FromFloat32"));

@@ -111,7 +111,8 @@ RuntimeInfo ProcessRuntime::OpenSimulator(const RuntimeSettings &settings, std::
       failure.kind = OpenFailure::kLoad;
       attempts.push_back({path, opened == nullptr ? reason : "not the simulator (no aclsim* extensions)"});
       failure.attempts = attempts;
-      failure.message = "the simulator library could not be loaded; reinstall ascendcl (npm rebuild ascendcl)";
+      failure.message = "cannot load the simulator libascendcl_sim.so beside the addon";
+      failure.advice = "Reinstall or rebuild ascendcl (npm rebuild ascendcl).";
       throw failure;
     }
     found = libraries_.emplace(path, std::move(opened)).first;
@@ -223,7 +224,10 @@ RuntimeInfo ProcessRuntime::Acquire(const RuntimeSettings &settings) {
       OpenFailure failure;
       failure.kind = OpenFailure::kLoad;
       failure.attempts = attempts;
-      failure.message = "backend 'npu' (" + settings.backend_from + ")";
+      failure.message = "cannot load the AscendCL runtime libascendcl.so for backend 'npu' (" + settings.backend_from + ")";
+      failure.advice =
+          "Install CANN and source <toolkit>/set_env.sh (it sets ASCEND_HOME_PATH), or pass libraryPath; "
+          "use backend 'sim' to run on the simulator.";
       throw failure;
     } else {
       std::string why;

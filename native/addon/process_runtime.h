@@ -42,7 +42,8 @@ struct OpenFailure {
   enum Kind { kLoad, kAcl } kind = kAcl;
   AclFailure acl;
   std::vector<acl::LoadAttempt> attempts;
-  std::string message;
+  std::string message;  // kLoad: what could not be loaded, for what
+  std::string advice;   // kLoad: what to do about it
 };
 
 class ProcessRuntime {

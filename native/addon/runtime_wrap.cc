@@ -53,7 +53,7 @@ Napi::Value RuntimeWrap::OpenRuntime(const Napi::CallbackInfo &info) {
   try {
     runtime_info = ProcessRuntime::Instance().Acquire(settings);
   } catch (const OpenFailure &failure) {
-    if (failure.kind == OpenFailure::kLoad) ThrowLoadError(env, failure.message, failure.attempts);
+    if (failure.kind == OpenFailure::kLoad) ThrowLoadError(env, failure.message, failure.attempts, failure.advice);
     ThrowAclError(env, failure.acl);
   }
   auto core = std::make_shared<RuntimeCore>(&Data(env), runtime_info);

@@ -90,6 +90,15 @@ void StreamCore::Enqueued(std::shared_ptr<Pinnable> a, std::shared_ptr<Pinnable>
   }
 }
 
+void StreamCore::Enqueued(std::vector<std::shared_ptr<Pinnable>> holds) {
+  ++enqueued_;
+  for (std::shared_ptr<Pinnable> &hold : holds) {
+    if (hold == nullptr) continue;
+    hold->Pin();
+    holds_.push_back({enqueued_, std::move(hold)});
+  }
+}
+
 void StreamCore::KeepUntilComplete(Napi::Value value) {
   kept_.push_back({enqueued_, Napi::Persistent(value)});
 }

@@ -38,6 +38,7 @@ class StreamCore : public DeviceChild, public std::enable_shared_from_this<Strea
 
   // One more operation was enqueued; `memory` and `value` stay alive until it is seen complete.
   void Enqueued(std::shared_ptr<Pinnable> a = nullptr, std::shared_ptr<Pinnable> b = nullptr);
+  void Enqueued(std::vector<std::shared_ptr<Pinnable>> holds);
   void KeepUntilComplete(Napi::Value value);
   // Everything enqueued up to operation number `seq` has completed.
   void ObserveCompleted(uint64_t seq);

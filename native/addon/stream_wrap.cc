@@ -3,11 +3,13 @@
 #include <string>
 
 #include "acl/acl_errors.h"
+#include "context_binding.h"
 #include "addon_data.h"
 #include "cancel_token_wrap.h"
 #include "device_buffer_wrap.h"
 #include "event_wrap.h"
 #include "host_buffer_wrap.h"
+#include "model_wrap.h"
 #include "promise_wait.h"
 #include "wrap_util.h"
 
@@ -58,6 +60,40 @@ Operand Resolve(Napi::Env env, Napi::Value value, const char *name, DeviceCore &
                           " for " + name);
 }
 
+// The datasets of a stream-ordered execution: AscendCL reads them when the execution runs, so
+// they live until the stream is seen past it.
+class DatasetHold : public Pinnable {
+ public:
+  explicit DatasetHold(aclrtContext context) : context_(context) {}
+  ~DatasetHold() override { Destroy(); }
+  aclmdlDataset *in = nullptr;
+  aclmdlDataset *out = nullptr;
+  std::vector<aclDataBuffer *> buffers;
+  void Pin() override { ++pins_; }
+  void Unpin() override {
+    if (--pins_ == 0) Destroy();
+  }
+  bool Add(aclmdlDataset *dataset, void *data, size_t size) {
+    aclDataBuffer *buffer = Acl().aclCreateDataBuffer(data, size);
+    if (buffer == nullptr) return false;
+    buffers.push_back(buffer);
+    return Acl().aclmdlAddDatasetBuffer(dataset, buffer) == 0;
+  }
+
+ private:
+  void Destroy() {
+    if (in == nullptr && out == nullptr && buffers.empty()) return;
+    BindContext(context_);
+    for (aclDataBuffer *buffer : buffers) Acl().aclDestroyDataBuffer(buffer);
+    buffers.clear();
+    if (in != nullptr) Acl().aclmdlDestroyDataset(in);
+    if (out != nullptr) Acl().aclmdlDestroyDataset(out);
+    in = out = nullptr;
+  }
+  aclrtContext context_;
+  int pins_ = 0;
+};
+
 aclrtMemcpyKind KindOf(const Operand &dst, const Operand &src) {
   if (src.on_device) return dst.on_device ? ACL_MEMCPY_DEVICE_TO_DEVICE : ACL_MEMCPY_DEVICE_TO_HOST;
   return dst.on_device ? ACL_MEMCPY_HOST_TO_DEVICE : ACL_MEMCPY_HOST_TO_HOST;
@@ -73,6 +109,7 @@ void StreamWrap::Init(Napi::Env env, Napi::Object exports) {
                                        InstanceMethod<&StreamWrap::Fill>("fill"),
                                        InstanceMethod<&StreamWrap::Record>("record"),
                                        InstanceMethod<&StreamWrap::Wait>("wait"),
+                                       InstanceMethod<&StreamWrap::Execute>("execute"),
                                        InstanceMethod<&StreamWrap::HostFunc>("hostFunc"),
                                        InstanceMethod<&StreamWrap::HostFuncDone>("hostFuncDone"),
                                        InstanceMethod<&StreamWrap::Query>("query"),
@@ -178,6 +215,61 @@ Napi::Value StreamWrap::Wait(const Napi::CallbackInfo &info) {
                           "aclrtStreamWaitEventWithTimeout");
   }
   stream.Enqueued();
+  return env.Undefined();
+}
+
+Napi::Value StreamWrap::Execute(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  StreamCore &stream = Open(env);
+  ModelWrap *model_wrap = ModelWrap::From(env, info[0]);
+  if (model_wrap == nullptr) ThrowTypeError(env, "expected a Model for model");
+  const std::shared_ptr<ModelCore> &model = model_wrap->core();
+  if (model->closed()) ThrowClosed(env, "Model");
+  DeviceCore &device = stream.device();
+  if (&model->device() != &device) {
+    ThrowAclError(env, BindingFailure(acl::ACL_ERROR_RT_STREAM_CONTEXT, "aclmdlExecuteAsync", device.id(),
+                                      "the model is loaded on device " + std::to_string(model->device().id()) +
+                                          ", the stream is on device " + std::to_string(device.id())));
+  }
+  if (!info[1].IsArray() || !info[2].IsArray()) ThrowTypeError(env, "expected arrays of inputs and outputs");
+  Napi::Array inputs = info[1].As<Napi::Array>();
+  Napi::Array outputs = info[2].As<Napi::Array>();
+  uint64_t batch = info[3].IsNumber() ? info[3].As<Napi::Number>().Int64Value() : 0;
+
+  std::vector<std::shared_ptr<Pinnable>> holds{model};
+  auto datasets = std::make_shared<DatasetHold>(device.context());
+  datasets->in = Acl().aclmdlCreateDataset();
+  datasets->out = Acl().aclmdlCreateDataset();
+  auto add = [&](aclmdlDataset *dataset, Napi::Value value, const char *what) {
+    Operand operand = Resolve(env, value, what, device, "aclmdlExecuteAsync", false);
+    if (!operand.on_device) ThrowTypeError(env, std::string("expected a DeviceBuffer for ") + what);
+    holds.push_back(operand.pin);
+    if (!datasets->Add(dataset, operand.ptr, operand.size)) device.Check(env, acl::ACL_ERROR_BAD_ALLOC, "aclmdlAddDatasetBuffer");
+  };
+  uint32_t next = 0;
+  for (size_t i = 0; i < model->inputs().size(); ++i) {
+    if (static_cast<int>(i) == model->hidden_input()) {
+      // Each execution gets its own batch value: earlier queued executions still read theirs.
+      auto value = DeviceMemory::Allocate(env, stream.device_ptr(), 8);
+      holds.push_back(value);
+      if (!datasets->Add(datasets->in, value->ptr(), 8)) device.Check(env, acl::ACL_ERROR_BAD_ALLOC, "aclmdlAddDatasetBuffer");
+      continue;
+    }
+    if (next >= inputs.Length()) ThrowRangeError(env, "too few inputs");
+    add(datasets->in, inputs.Get(next++), "an input");
+  }
+  for (uint32_t j = 0; j < outputs.Length(); ++j) add(datasets->out, outputs.Get(j), "an output");
+  if (model->hidden_input() >= 0) {
+    device.Check(env, Acl().aclmdlSetDynamicBatchSize(model->id(), datasets->in, model->hidden_input(), batch),
+                 "aclmdlSetDynamicBatchSize");
+  }
+  AclFailure failure;
+  if (model->OrderBefore(stream.handle(), &failure) != 0) ThrowAclError(env, failure);
+  device.Check(env, Acl().aclmdlExecuteAsync(model->id(), datasets->in, datasets->out, stream.handle()),
+               "aclmdlExecuteAsync");
+  holds.push_back(datasets);
+  stream.Enqueued(std::move(holds));
+  if (model->RecordAfter(core_, &failure) != 0) ThrowAclError(env, failure);
   return env.Undefined();
 }
 

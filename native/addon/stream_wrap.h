@@ -29,6 +29,7 @@ class StreamWrap : public Napi::ObjectWrap<StreamWrap> {
   Napi::Value Fill(const Napi::CallbackInfo &info);
   Napi::Value Record(const Napi::CallbackInfo &info);
   Napi::Value Wait(const Napi::CallbackInfo &info);
+  Napi::Value Execute(const Napi::CallbackInfo &info);
   Napi::Value HostFunc(const Napi::CallbackInfo &info);
   Napi::Value HostFuncDone(const Napi::CallbackInfo &info);
   Napi::Value Query(const Napi::CallbackInfo &info);

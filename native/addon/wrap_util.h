@@ -23,6 +23,7 @@ constexpr napi_type_tag kEvent = {0x6a1c2f0e4b7d4c11ULL, 0x9d3e5f7a8b1c2d04ULL};
 constexpr napi_type_tag kDeviceBuffer = {0x6a1c2f0e4b7d4c11ULL, 0x9d3e5f7a8b1c2d05ULL};
 constexpr napi_type_tag kHostBuffer = {0x6a1c2f0e4b7d4c11ULL, 0x9d3e5f7a8b1c2d06ULL};
 constexpr napi_type_tag kCancelToken = {0x6a1c2f0e4b7d4c11ULL, 0x9d3e5f7a8b1c2d07ULL};
+constexpr napi_type_tag kModel = {0x6a1c2f0e4b7d4c11ULL, 0x9d3e5f7a8b1c2d08ULL};
 }  // namespace tags
 
 inline bool HasTag(Napi::Env env, Napi::Value value, const napi_type_tag &tag) {
