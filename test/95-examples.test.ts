@@ -23,3 +23,12 @@ t.test('examples/streams.ts overlaps two streams and checks its data', async (t)
   t.match(result.stdout, /after its upload \(host function\)/);
   t.match(result.stdout, /overlap: (yes|no)/);
 });
+
+t.test('examples/classify.ts (npm run demo) classifies the held-out digits', async (t) => {
+  const result = await runExample('classify.ts', [], { env: sim, timeoutMs: 120000 });
+  t.equal(result.code, 0, result.stderr);
+  const accuracy = Number(/^accuracy: ([\d.]+)/m.exec(result.stdout)?.[1]);
+  t.ok(accuracy >= 0.9, `accuracy ${accuracy} >= 0.9`);
+  t.match(result.stdout, /latency per image: p50 [\d.]+ ms, p99 [\d.]+ ms/);
+  t.match(result.stdout, /batched: accuracy 0\.9\d+/);
+});
