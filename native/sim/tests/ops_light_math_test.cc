@@ -9,7 +9,7 @@
 
 #include "common/float16.h"
 #include "sim/executor/ops/op_util.h"
-#include "sim/tests/onnx_test_builder.h"
+#include "sim/tests/ops_light_test_util.h"
 
 namespace {
 
@@ -19,14 +19,6 @@ using aclsim::exec::Status;
 using aclsim::exec::Tensor;
 using namespace onnxtest;
 namespace exec = aclsim::exec;
-
-std::vector<Tensor> Run1(const std::string &op, int64_t opset, const std::vector<Proto> &attributes,
-                         const std::vector<Tensor> &inputs, size_t outputs = 1) {
-  std::vector<Tensor> results;
-  Status s = RunOp(op, opset, attributes, inputs, outputs, &results);
-  EXPECT_TRUE(s.ok()) << op << ": " << s.message();
-  return results;
-}
 
 Tensor RandomFloats(const Shape &shape, std::mt19937 &random) {
   Tensor t(DType::kFloat32, shape);
