@@ -94,29 +94,8 @@ export class AclClosedError extends Error {
   }
 }
 
-/** One place the loader looked for the AscendCL runtime, and why it was not used. */
-export interface LoadAttempt {
-  path: string;
-  reason: string;
-}
-
-/** The 'npu' backend could not load the AscendCL runtime (libascendcl.so). */
-export class AclLoadError extends Error {
-  readonly attempts: LoadAttempt[];
-
-  /**
-   * @param message what could not be loaded, for what ("cannot load the AscendCL runtime
-   *   libascendcl.so for backend 'npu'")
-   * @param attempts every place tried, and why it failed
-   * @param advice what to do about it
-   */
-  constructor(message: string, attempts: LoadAttempt[], advice = '') {
-    const tried = attempts.map((a) => `\n  - ${a.path}: ${a.reason}`).join('');
-    super(`${message}. Tried:${tried || ' nothing'}${advice ? `\n${advice}` : ''}`);
-    this.name = 'AclLoadError';
-    this.attempts = attempts;
-  }
-}
+export { AclLoadError } from './load-error.js';
+export type { LoadAttempt } from './load-error.js';
 
 /**
  * Give an error from asynchronous work the stack of the JS call that started it (the native

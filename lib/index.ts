@@ -15,6 +15,10 @@ addon.configure({
 
 export { open, Runtime, SimControl } from './runtime.js';
 export type { Backend, FaultSpec, OpenOptions, SimOptions, SimStats, Stats } from './runtime.js';
+export { diagnose, formatDiagnosis } from './diagnose.js';
+export type { DiagnosedDevice, Diagnosis, DiagnoseOptions, LibraryCandidate, Problem } from './diagnose.js';
+export { Tracer } from './trace.js';
+export type { ChromeTrace, TraceEvent, TraceOptions, TraceSource } from './trace.js';
 export { Device } from './device.js';
 export type { DeviceState, EventOptions } from './device.js';
 export { DeviceBuffer, HostBuffer } from './memory.js';

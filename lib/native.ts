@@ -1,8 +1,10 @@
 // The addon, loaded once, and the shapes of its objects. Only lib/ talks to it; these Native*
 // types are internal (the public classes wrap them).
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AclLoadError, type LoadAttempt } from './load-error.js';
 
 const require = createRequire(import.meta.url);
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,6 +42,9 @@ export interface NativeRuntime {
   simLeakReport(): string | null;
   simInjectFault(api: string, nth: number, code: number): void;
   simClearFaults(): void;
+  /** false on npu. */
+  simTraceStart(maxRecords: number): boolean;
+  simTraceStop(): string | null;
   close(): void;
   readonly isClosed: boolean;
 }
@@ -119,6 +124,7 @@ export type NativeOperand = NativeDeviceBuffer | NativeHostBuffer | ArrayBufferV
 
 export interface NativeStream {
   readonly isClosed: boolean;
+  readonly traceId: bigint;
   copy(dst: NativeOperand, src: NativeOperand, bytes: number): void;
   fill(dst: NativeDeviceBuffer | NativeHostBuffer, byte: number, bytes: number): void;
   record(event: NativeEvent): void;
@@ -142,6 +148,17 @@ export interface NativeEvent {
   close(): void;
 }
 
+/** One candidate of the npu library search (addon/library_probe.h). */
+export interface NativeProbe {
+  path: string;
+  resolvedPath: string | null;
+  ok: boolean;
+  stub: boolean;
+  simulator: boolean;
+  reason: string;
+  missingOptional: string[];
+}
+
 export interface NativeCancelToken {
   cancel(): void;
 }
@@ -161,10 +178,63 @@ export interface Addon {
     simOptions: [string, string][];
   }): NativeRuntime;
   configure(hooks: NativeHooks): void;
+  probeLibraries(libraryPath?: string): NativeProbe[];
   errorTable(): [code: number, name: string, hint: string | null, deviceFatal: boolean][];
   NativeCancelToken: new () => NativeCancelToken;
 }
 
-// node-gyp-build finds a prebuilt binary for this platform or the one `npm install` built.
-const load = require('node-gyp-build') as (dir: string) => unknown;
-export const addon = load(packageRoot) as Addon;
+/** Where the addon came from: a prebuilt binary shipped in the package, or a source build. */
+export interface AddonOrigin {
+  path: string;
+  prebuilt: boolean;
+  /** Failures of candidates tried before the one that loaded. */
+  attempts: LoadAttempt[];
+}
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Load the addon: node-gyp-build's choice first (build/Release after a source build, else
+ * prebuilds/<platform>-<arch>/ matched on Node-API tags), then every other build present, and
+ * if none loads, one error listing each file and why it failed, with what to do.
+ */
+function loadAddon(): { addon: Addon; origin: AddonOrigin } {
+  const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
+  const attempts: LoadAttempt[] = [];
+  const candidates: string[] = [];
+  try {
+    candidates.push(nodeGypBuild.path(packageRoot));
+  } catch (error) {
+    attempts.push({ path: `node-gyp-build search in ${packageRoot}`, reason: firstLine(error) });
+  }
+  const tuple = `${process.platform}-${process.arch}`;
+  const prebuildDir = join(packageRoot, 'prebuilds', tuple);
+  const others = [join(packageRoot, 'build', 'Release', 'ascendcl.node'), join(packageRoot, 'build', 'Debug', 'ascendcl.node')];
+  if (existsSync(prebuildDir)) {
+    for (const file of readdirSync(prebuildDir)) if (file.endsWith('.node')) others.push(join(prebuildDir, file));
+  }
+  for (const path of others) if (existsSync(path) && !candidates.includes(path)) candidates.push(path);
+  for (const path of candidates) {
+    try {
+      const loaded = require(path) as Addon;
+      return { addon: loaded, origin: { path, prebuilt: path.startsWith(join(packageRoot, 'prebuilds')), attempts } };
+    } catch (error) {
+      attempts.push({ path, reason: firstLine(error) });
+    }
+  }
+  throw new AclLoadError(
+    `cannot load the ascendcl native addon for ${tuple} (Node ${process.versions.node}, Node-API ${process.versions.napi})`,
+    attempts,
+    'The package ships prebuilt binaries for linux-x64 and linux-arm64 (glibc) in prebuilds/. On another ' +
+      'platform, or when they fail to load, build from source: `npm rebuild ascendcl` (needs python3, make ' +
+      'and g++ with C++20). A "GLIBC_x.y not found" reason means this system\'s C library is older than the ' +
+      'one the binary was built against: build from source.',
+  );
+}
+
+const loaded = loadAddon();
+export const addon = loaded.addon;
+export const addonOrigin: AddonOrigin = loaded.origin;

@@ -3,6 +3,7 @@
 import { Device } from './device.js';
 import { assertInternal, INTERNAL } from './internal.js';
 import { addon, type NativeRuntime } from './native.js';
+import { Tracer } from './trace.js';
 import {
   booleanValue,
   describe,
@@ -173,6 +174,8 @@ export class Runtime implements Disposable {
   readonly timeoutMs: number;
   /** Simulator controls; null on hardware. */
   readonly sim: SimControl | null;
+  /** Timeline traces of stream operations (Chrome trace-event JSON). */
+  readonly trace: Tracer;
 
   /** @internal */
   constructor(token: symbol, native: NativeRuntime, timeoutMs: number) {
@@ -189,6 +192,7 @@ export class Runtime implements Disposable {
     this.timeoutMs = timeoutMs;
     this.deviceCount = native.deviceCount();
     this.sim = info.backend === 'sim' ? new SimControl(INTERNAL, native) : null;
+    this.trace = new Tracer(native, info.backend);
   }
 
   get isClosed(): boolean {

@@ -79,6 +79,12 @@ export class Stream implements Disposable {
     assertInternal(token, 'Stream');
     this.#native = native;
     this.device = device;
+    device.runtime.trace.register(this, native.traceId, device.id);
+  }
+
+  /** Enqueues one operation, bracketed by timing events when an events trace is running. */
+  #enqueue(name: string, args: Record<string, unknown>, enqueue: () => void): void {
+    this.device.runtime.trace.around(this, name, args, enqueue);
   }
 
   get isClosed(): boolean {
@@ -97,7 +103,7 @@ export class Stream implements Disposable {
       ['src', srcLength],
       ['dst', dstLength],
     ]);
-    this.#native.copy(nativeDst, nativeSrc, count);
+    this.#enqueue('copy', { bytes: count }, () => this.#native.copy(nativeDst, nativeSrc, count));
   }
 
   /** Enqueue setting `bytes` (default: all) of `dst` to the value `byte` (0–255). */
@@ -108,23 +114,26 @@ export class Stream implements Disposable {
     else throw typeError('a DeviceBuffer or HostBuffer', 'dst', dst);
     const value = integerInRange(byte, 'byte', 0, 255);
     const count = byteCount(bytes, dst.byteLength, [['dst', dst.byteLength]]);
-    this.#native.fill(nativeDst, value, count);
+    this.#enqueue('fill', { bytes: count, value }, () => this.#native.fill(nativeDst, value, count));
   }
 
   /** Enqueue a record of `event`: it completes when the work enqueued before it has run. */
   record(event: Event): void {
     if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
-    this.#native.record(nativeOfEvent(event));
+    const native = nativeOfEvent(event);
+    this.#enqueue('record', {}, () => this.#native.record(native));
   }
 
   /** Make work enqueued after this call wait until `event`'s latest record has completed. */
   wait(event: Event, options?: StreamWaitOptions): void {
     if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
     const opts = optionsObject<StreamWaitOptions>(options, 'options');
+    const native = nativeOfEvent(event);
     if (opts.timeoutMs === undefined) {
-      this.#native.wait(nativeOfEvent(event));
+      this.#enqueue('wait', {}, () => this.#native.wait(native));
     } else {
-      this.#native.wait(nativeOfEvent(event), timeoutValue(opts.timeoutMs));
+      const timeoutMs = timeoutValue(opts.timeoutMs);
+      this.#enqueue('wait', { timeoutMs }, () => this.#native.wait(native, timeoutMs));
     }
   }
 
@@ -137,12 +146,11 @@ export class Stream implements Disposable {
     if (!(model instanceof Model)) throw typeError('a Model', 'model', model);
     model.assertOpen();
     const opts = optionsObject<{ batch?: number }>(options, 'options');
-    this.#native.execute(
-      nativeOfModel(model),
-      model.buffersFor(inputs, model.inputs, 'inputs'),
-      model.buffersFor(outputs, model.outputs, 'outputs'),
-      model.batchFor(opts.batch),
-    );
+    const nativeModel = nativeOfModel(model);
+    const nativeInputs = model.buffersFor(inputs, model.inputs, 'inputs');
+    const nativeOutputs = model.buffersFor(outputs, model.outputs, 'outputs');
+    const batch = model.batchFor(opts.batch);
+    this.#enqueue('execute', { batch }, () => this.#native.execute(nativeModel, nativeInputs, nativeOutputs, batch));
   }
 
   /**
@@ -152,7 +160,7 @@ export class Stream implements Disposable {
    */
   hostFunc(fn: () => void | Promise<void>): void {
     if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
-    this.#native.hostFunc(fn);
+    this.#enqueue('hostFunc', {}, () => this.#native.hostFunc(fn));
   }
 
   /** True when every enqueued operation has completed. */

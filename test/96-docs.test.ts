@@ -24,3 +24,30 @@ for (const file of files) {
   });
 }
 t.ok(count >= 5, `found ${count} samples`);
+
+// Shell samples: every `npx ascendcl …` line runs the package's bin on the simulator and exits 0.
+const cli = join(root, 'dist', 'cli', 'main.js');
+let commands = 0;
+for (const file of files) {
+  const text = readFileSync(join(root, file), 'utf8');
+  for (const block of text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
+    for (const line of block[1]!.split('\n')) {
+      const match = /^npx ascendcl (.+?)\s*(#.*)?$/.exec(line.trim());
+      if (!match) continue;
+      commands++;
+      const args = match[1]!.split(/\s+/);
+      t.test(`${file}: ascendcl ${match[1]}`, async (t) => {
+        const result = await runScript(cli, args, { env: { ASCENDCL_BACKEND: 'sim' }, timeoutMs: 60000 });
+        t.equal(result.code, 0, 'exits with 0', { stdout: result.stdout, stderr: result.stderr });
+        t.ok(result.stdout.length > 0, 'prints a report');
+      });
+    }
+  }
+}
+t.ok(commands >= 5, `found ${commands} ascendcl commands`);
+
+t.test('docs/errors.md lists every code the binding maps, as tools/error-table.ts writes it', async (t) => {
+  const { errorTableMarkdown } = await import('../tools/error-table.js');
+  const page = readFileSync(join(root, 'docs', 'errors.md'), 'utf8');
+  t.ok(page.includes(errorTableMarkdown()), 'up to date (run npx tsx tools/error-table.ts)');
+});

@@ -93,13 +93,18 @@
 //                     nth == 0 means every call.
 //   aclsimStatsJson / aclsimLeakReport: the returned string stays valid until the calling
 //                     thread's next call of the same function.
+//   aclsimTraceStart  start recording every stream operation that runs (at most maxRecords).
+//   aclsimTraceStop   stop, and return the records as JSON (sim/trace_recorder.h); valid until
+//                     the calling thread's next call.
 #define ACLSIM_FUNCTIONS(F)                                                                                \
   F(aclError, aclsimSetOption, (const char *name, const char *value), (name, value))                      \
   F(aclError, aclsimGetOption, (const char *name, char *value, size_t valueLen), (name, value, valueLen))  \
   F(aclError, aclsimInjectFault, (const char *api, uint64_t nth, aclError code), (api, nth, code))        \
   F(aclError, aclsimClearFaults, (void), ())                                                              \
   F(const char *, aclsimStatsJson, (void), ())                                                            \
-  F(const char *, aclsimLeakReport, (void), ())
+  F(const char *, aclsimLeakReport, (void), ())                                                           \
+  F(aclError, aclsimTraceStart, (size_t maxRecords), (maxRecords))                                        \
+  F(const char *, aclsimTraceStop, (void), ())
 
 // The model layer (ascendcl-reference.md §4.8, §4.9): data buffers, tensor descriptors, model
 // descriptions, datasets, load/execute and dynamic batch. Required when a runtime is loaded.

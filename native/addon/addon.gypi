@@ -13,6 +13,7 @@
     "event_wrap.cc",
     "host_buffer_wrap.cc",
     "host_funcs.cc",
+    "library_probe.cc",
     "memory.cc",
     "model_core.cc",
     "model_wrap.cc",

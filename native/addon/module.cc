@@ -10,6 +10,7 @@
 #include "device_wrap.h"
 #include "event_wrap.h"
 #include "host_buffer_wrap.h"
+#include "library_probe.h"
 #include "model_wrap.h"
 #include "runtime_core.h"
 #include "runtime_wrap.h"
@@ -101,6 +102,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   CancelTokenWrap::Init(env, exports);
   ModelWrap::Init(env, exports);
   exports.Set("configure", Napi::Function::New(env, Configure, "configure"));
+  exports.Set("probeLibraries", Napi::Function::New(env, ProbeLibraries, "probeLibraries"));
   exports.Set("errorTable", Napi::Function::New(env, ErrorTable, "errorTable"));
   exports.Set("float16FromFloat32", Napi::Function::New(env, Float16FromFloat32, "float16FromFloat32"));
   exports.Set("float16ToFloat32", Napi::Function::New(env, Float16ToFloat32, "float16ToFloat32"));

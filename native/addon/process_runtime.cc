@@ -227,7 +227,8 @@ RuntimeInfo ProcessRuntime::Acquire(const RuntimeSettings &settings) {
       failure.message = "cannot load the AscendCL runtime libascendcl.so for backend 'npu' (" + settings.backend_from + ")";
       failure.advice =
           "Install CANN and source <toolkit>/set_env.sh (it sets ASCEND_HOME_PATH), or pass libraryPath; "
-          "use backend 'sim' to run on the simulator.";
+          "use backend 'sim' to run on the simulator. acl.diagnose() (or `npx ascendcl info`) reports every check: "
+          "library search, stub, versions, devices, device-visibility variables.";
       throw failure;
     } else {
       std::string why;

@@ -19,6 +19,8 @@ void RuntimeWrap::Init(Napi::Env env, Napi::Object exports) {
                                        InstanceMethod<&RuntimeWrap::SimLeakReport>("simLeakReport"),
                                        InstanceMethod<&RuntimeWrap::SimInjectFault>("simInjectFault"),
                                        InstanceMethod<&RuntimeWrap::SimClearFaults>("simClearFaults"),
+                                       InstanceMethod<&RuntimeWrap::SimTraceStart>("simTraceStart"),
+                                       InstanceMethod<&RuntimeWrap::SimTraceStop>("simTraceStop"),
                                        InstanceMethod<&RuntimeWrap::Close>("close"),
                                        InstanceAccessor<&RuntimeWrap::IsClosed>("isClosed"),
                                    });
@@ -192,6 +194,24 @@ Napi::Value RuntimeWrap::SimClearFaults(const Napi::CallbackInfo &info) {
   const acl::SimTable *sim = ProcessRuntime::Instance().sim();
   if (sim != nullptr) Check(info.Env(), sim->aclsimClearFaults(), "aclsimClearFaults", -1);
   return info.Env().Undefined();
+}
+
+Napi::Value RuntimeWrap::SimTraceStart(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  Open(env);
+  const acl::SimTable *sim = ProcessRuntime::Instance().sim();
+  if (sim == nullptr) return Napi::Boolean::New(env, false);
+  uint64_t max_records = ToUint(info, 0, "maxRecords");
+  Check(env, sim->aclsimTraceStart(max_records), "aclsimTraceStart", -1);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value RuntimeWrap::SimTraceStop(const Napi::CallbackInfo &info) {
+  Open(info.Env());
+  const acl::SimTable *sim = ProcessRuntime::Instance().sim();
+  if (sim == nullptr) return info.Env().Null();
+  const char *json = sim->aclsimTraceStop();
+  return json != nullptr ? Napi::String::New(info.Env(), json) : info.Env().Null();
 }
 
 Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo &info) {

@@ -31,6 +31,9 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   Napi::Value SimLeakReport(const Napi::CallbackInfo &info);
   Napi::Value SimInjectFault(const Napi::CallbackInfo &info);
   Napi::Value SimClearFaults(const Napi::CallbackInfo &info);
+  // simTraceStart(maxRecords) / simTraceStop() → JSON string (sim/trace_recorder.h); null on npu.
+  Napi::Value SimTraceStart(const Napi::CallbackInfo &info);
+  Napi::Value SimTraceStop(const Napi::CallbackInfo &info);
   Napi::Value Close(const Napi::CallbackInfo &info);
   Napi::Value IsClosed(const Napi::CallbackInfo &info);
 

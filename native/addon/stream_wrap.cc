@@ -105,6 +105,7 @@ void StreamWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DefineClass(env, "NativeStream",
                                    {
                                        InstanceAccessor<&StreamWrap::IsClosed>("isClosed"),
+                                       InstanceAccessor<&StreamWrap::TraceId>("traceId"),
                                        InstanceMethod<&StreamWrap::Copy>("copy"),
                                        InstanceMethod<&StreamWrap::Fill>("fill"),
                                        InstanceMethod<&StreamWrap::Record>("record"),
@@ -143,6 +144,10 @@ StreamCore &StreamWrap::Open(Napi::Env env) const {
 
 Napi::Value StreamWrap::IsClosed(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(info.Env(), core_->closed());
+}
+
+Napi::Value StreamWrap::TraceId(const Napi::CallbackInfo &info) {
+  return Napi::BigInt::New(info.Env(), static_cast<uint64_t>(reinterpret_cast<uintptr_t>(core_->handle())));
 }
 
 Napi::Value StreamWrap::Copy(const Napi::CallbackInfo &info) {

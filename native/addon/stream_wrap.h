@@ -25,6 +25,8 @@ class StreamWrap : public Napi::ObjectWrap<StreamWrap> {
   StreamCore &Open(Napi::Env env) const;
 
   Napi::Value IsClosed(const Napi::CallbackInfo &info);
+  // traceId: the runtime's stream handle as a bigint (matches the simulator's trace records).
+  Napi::Value TraceId(const Napi::CallbackInfo &info);
   Napi::Value Copy(const Napi::CallbackInfo &info);
   Napi::Value Fill(const Napi::CallbackInfo &info);
   Napi::Value Record(const Napi::CallbackInfo &info);

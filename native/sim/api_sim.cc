@@ -6,6 +6,7 @@
 #include "sim/faults.h"
 #include "sim/model/model_options.h"
 #include "sim/report.h"
+#include "sim/trace_recorder.h"
 #include "sim/util.h"
 
 using namespace aclsim;
@@ -111,5 +112,21 @@ ACLSIM_EXPORT aclError aclsimSetModelOptions(const char *options) {
     if (!status.ok()) return Fail(status.code(), "%s", status.message().c_str());
     model::SetPendingModelOptions(std::move(parsed));
     return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimTraceStart(size_t maxRecords) {
+  return Guarded("aclsimTraceStart", kNoChecks, [&]() -> aclError {
+    if (maxRecords == 0) return Fail(acl::ACL_ERROR_INVALID_PARAM, "maxRecords must be positive");
+    TraceRecorder::Get().Start(maxRecords);
+    return ACL_SUCCESS;
+  });
+}
+
+ACLSIM_EXPORT const char *aclsimTraceStop(void) {
+  return GuardedString("aclsimTraceStop", kNoChecks, []() -> const char * {
+    thread_local std::string json;  // valid until this thread's next call
+    json = TraceRecorder::Get().Stop();
+    return json.c_str();
   });
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "sim/trace_recorder.h"
 #include "sim/util.h"
 
 namespace aclsim {
@@ -252,6 +253,7 @@ void Scheduler::RunStream(const std::shared_ptr<Stream> &stream) {
     }
     stream->head_running_ = false;
     task->finished_ns_ = NowNs();
+    TraceRecorder::Get().OnTaskFinished(*task, *stream);
     std::unique_ptr<Task> finished = std::move(stream->queue_.front());
     stream->queue_.pop_front();
     stream->progress_cv_.notify_all();

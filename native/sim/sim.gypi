@@ -25,6 +25,7 @@
     "report.cc",
     "scheduler.cc",
     "state.cc",
+    "trace_recorder.cc",
     "util.cc"
   ],
   # Export exactly the acl* functions (exports.map says why).
