@@ -99,7 +99,8 @@
   F(aclError, aclsimInjectFault, (const char *api, uint64_t nth, aclError code), (api, nth, code))        \
   F(aclError, aclsimClearFaults, (void), ())                                                              \
   F(const char *, aclsimStatsJson, (void), ())                                                            \
-  F(const char *, aclsimLeakReport, (void), ())
+  F(const char *, aclsimLeakReport, (void), ())                                                           \
+  F(aclError, aclsimHostFuncScope, (aclrtStream stream, int32_t enter), (stream, enter))
 
 // The model layer (ascendcl-reference.md §4.8, §4.9): data buffers, tensor descriptors, model
 // descriptions, datasets, load/execute and dynamic batch. Required when a runtime is loaded.
