@@ -173,6 +173,11 @@ export class Runtime implements Disposable {
   readonly timeoutMs: number;
   /** Simulator controls; null on hardware. */
   readonly sim: SimControl | null;
+  /**
+   * `ASCENDCL_LAUNCH_BLOCKING=1` (read at open()): every stream operation waits until it has run
+   * and host functions run inline, so the call that fails is the one that throws. For debugging.
+   */
+  readonly launchBlocking: boolean;
 
   /** @internal */
   constructor(token: symbol, native: NativeRuntime, timeoutMs: number) {
@@ -189,6 +194,7 @@ export class Runtime implements Disposable {
     this.timeoutMs = timeoutMs;
     this.deviceCount = native.deviceCount();
     this.sim = info.backend === 'sim' ? new SimControl(INTERNAL, native) : null;
+    this.launchBlocking = process.env.ASCENDCL_LAUNCH_BLOCKING === '1';
   }
 
   get isClosed(): boolean {

@@ -73,6 +73,9 @@ export interface StreamWaitOptions {
 export class Stream implements Disposable {
   readonly #native: NativeStream;
   readonly device: Device;
+  // Launch-blocking mode: host functions whose Promise has not settled (the stream waits for
+  // them, so later operations cannot be made synchronous until they settle).
+  #pendingAsyncHostFuncs = 0;
 
   /** @internal */
   constructor(token: symbol, native: NativeStream, device: Device) {
@@ -83,6 +86,12 @@ export class Stream implements Disposable {
 
   get isClosed(): boolean {
     return this.#native.isClosed;
+  }
+
+  /** ASCENDCL_LAUNCH_BLOCKING=1: wait until what was just enqueued has run; its failure throws here. */
+  #launched(): void {
+    if (!this.device.runtime.launchBlocking || this.#pendingAsyncHostFuncs > 0) return;
+    this.#native.synchronizeSync(this.device.runtime.timeoutMs);
   }
 
   /**
@@ -98,6 +107,7 @@ export class Stream implements Disposable {
       ['dst', dstLength],
     ]);
     this.#native.copy(nativeDst, nativeSrc, count);
+    this.#launched();
   }
 
   /** Enqueue setting `bytes` (default: all) of `dst` to the value `byte` (0–255). */
@@ -109,12 +119,14 @@ export class Stream implements Disposable {
     const value = integerInRange(byte, 'byte', 0, 255);
     const count = byteCount(bytes, dst.byteLength, [['dst', dst.byteLength]]);
     this.#native.fill(nativeDst, value, count);
+    this.#launched();
   }
 
   /** Enqueue a record of `event`: it completes when the work enqueued before it has run. */
   record(event: Event): void {
     if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
     this.#native.record(nativeOfEvent(event));
+    this.#launched();
   }
 
   /** Make work enqueued after this call wait until `event`'s latest record has completed. */
@@ -126,6 +138,7 @@ export class Stream implements Disposable {
     } else {
       this.#native.wait(nativeOfEvent(event), timeoutValue(opts.timeoutMs));
     }
+    this.#launched();
   }
 
   /**
@@ -143,6 +156,7 @@ export class Stream implements Disposable {
       model.buffersFor(outputs, model.outputs, 'outputs'),
       model.batchFor(opts.batch),
     );
+    this.#launched();
   }
 
   /**
@@ -152,7 +166,23 @@ export class Stream implements Disposable {
    */
   hostFunc(fn: () => void | Promise<void>): void {
     if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
-    this.#native.hostFunc(fn);
+    if (!this.device.runtime.launchBlocking || this.#pendingAsyncHostFuncs > 0) {
+      this.#native.hostFunc(fn);
+      return;
+    }
+    // Launch blocking: the stream is idle here (every earlier operation was waited for), so the
+    // function runs inline, in order, and what it throws comes out of this call.
+    this.#native.query(); // closed or faulted streams refuse, as for any other operation
+    const result: unknown = fn();
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      // The stream must still wait for the Promise: queue it; a rejection reaches the next synchronize.
+      this.#pendingAsyncHostFuncs++;
+      const settled = Promise.resolve(result as PromiseLike<unknown>).finally(() => {
+        this.#pendingAsyncHostFuncs--;
+      });
+      settled.catch(() => undefined); // reported by the stream, not as an unhandled rejection
+      this.#native.hostFunc(() => settled);
+    }
   }
 
   /** True when every enqueued operation has completed. */
