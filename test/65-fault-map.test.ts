@@ -117,6 +117,20 @@ t.test('a device-fatal code injected under any method faults the device', async 
   }
 });
 
+t.test('release calls never throw, but a device-fatal failure of one faults the device', async (t) => {
+  const rt = acl.open({ backend: 'sim' });
+  const dev = rt.device(0);
+  const buf = dev.alloc(16);
+  rt.sim!.injectFault({ api: 'aclrtFree', nth: 1, code: 507899 });
+  buf.close();
+  t.equal(buf.isClosed, true);
+  t.equal(dev.state, 'faulted');
+  t.throws(() => dev.createStream(), { code: 507899, api: 'device.faulted', message: /aclrtFree/ });
+  dev.reset();
+  t.equal(rt.sim!.stats().allocations, 0, 'reset released what the failed free left behind');
+  rt.close();
+});
+
 t.test('ASCENDCL_SIM_FAULTS and sim.faults count from open()', async (t) => {
   const rt = acl.open({ backend: 'sim', sim: { faults: [{ api: 'aclrtMalloc', nth: 2, code: 207001 }] } });
   const dev = rt.device(0);
