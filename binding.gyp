@@ -52,6 +52,13 @@
       "product_dir": "<(PRODUCT_DIR)/test",
       "sources": ["native/testing/partial_acl.cc"],
       "libraries": ["-ldl"]
+    },
+    {
+      "target_name": "fork_test",
+      "type": "shared_library",
+      "product_prefix": "lib",
+      "product_dir": "<(PRODUCT_DIR)/test",
+      "sources": ["native/testing/fork_addon.c"]
     }
   ]
 }

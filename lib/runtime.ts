@@ -176,6 +176,11 @@ export class Runtime implements Disposable {
   readonly sim: SimControl | null;
   /** Timeline traces of stream operations (Chrome trace-event JSON). */
   readonly trace: Tracer;
+  /**
+   * `ASCENDCL_LAUNCH_BLOCKING=1` (read at open()): every stream operation waits until it has run
+   * and host functions run inline, so the call that fails is the one that throws. For debugging.
+   */
+  readonly launchBlocking: boolean;
 
   /** @internal */
   constructor(token: symbol, native: NativeRuntime, timeoutMs: number) {
@@ -193,6 +198,7 @@ export class Runtime implements Disposable {
     this.deviceCount = native.deviceCount();
     this.sim = info.backend === 'sim' ? new SimControl(INTERNAL, native) : null;
     this.trace = new Tracer(native, info.backend);
+    this.launchBlocking = process.env.ASCENDCL_LAUNCH_BLOCKING === '1';
   }
 
   get isClosed(): boolean {

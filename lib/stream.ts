@@ -73,6 +73,9 @@ export interface StreamWaitOptions {
 export class Stream implements Disposable {
   readonly #native: NativeStream;
   readonly device: Device;
+  // Launch-blocking mode: host functions whose Promise has not settled (the stream waits for
+  // them, so later operations cannot be made synchronous until they settle).
+  #pendingAsyncHostFuncs = 0;
 
   /** @internal */
   constructor(token: symbol, native: NativeStream, device: Device) {
@@ -91,6 +94,12 @@ export class Stream implements Disposable {
     return this.#native.isClosed;
   }
 
+  /** ASCENDCL_LAUNCH_BLOCKING=1: wait until what was just enqueued has run; its failure throws here. */
+  #launched(): void {
+    if (!this.device.runtime.launchBlocking || this.#pendingAsyncHostFuncs > 0) return;
+    this.#native.synchronizeSync(this.device.runtime.timeoutMs);
+  }
+
   /**
    * Enqueue a copy of `bytes` (default: all of `src`) from `src` to `dst`. Either side may be a
    * DeviceBuffer, a HostBuffer, a view of either, or a plain ArrayBufferView, which the stream
@@ -104,6 +113,7 @@ export class Stream implements Disposable {
       ['dst', dstLength],
     ]);
     this.#enqueue('copy', { bytes: count }, () => this.#native.copy(nativeDst, nativeSrc, count));
+    this.#launched();
   }
 
   /** Enqueue setting `bytes` (default: all) of `dst` to the value `byte` (0–255). */
@@ -115,6 +125,7 @@ export class Stream implements Disposable {
     const value = integerInRange(byte, 'byte', 0, 255);
     const count = byteCount(bytes, dst.byteLength, [['dst', dst.byteLength]]);
     this.#enqueue('fill', { bytes: count, value }, () => this.#native.fill(nativeDst, value, count));
+    this.#launched();
   }
 
   /** Enqueue a record of `event`: it completes when the work enqueued before it has run. */
@@ -122,6 +133,7 @@ export class Stream implements Disposable {
     if (!(event instanceof Event)) throw typeError('an Event', 'event', event);
     const native = nativeOfEvent(event);
     this.#enqueue('record', {}, () => this.#native.record(native));
+    this.#launched();
   }
 
   /** Make work enqueued after this call wait until `event`'s latest record has completed. */
@@ -135,6 +147,7 @@ export class Stream implements Disposable {
       const timeoutMs = timeoutValue(opts.timeoutMs);
       this.#enqueue('wait', { timeoutMs }, () => this.#native.wait(native, timeoutMs));
     }
+    this.#launched();
   }
 
   /**
@@ -151,6 +164,7 @@ export class Stream implements Disposable {
     const nativeOutputs = model.buffersFor(outputs, model.outputs, 'outputs');
     const batch = model.batchFor(opts.batch);
     this.#enqueue('execute', { batch }, () => this.#native.execute(nativeModel, nativeInputs, nativeOutputs, batch));
+    this.#launched();
   }
 
   /**
@@ -160,7 +174,23 @@ export class Stream implements Disposable {
    */
   hostFunc(fn: () => void | Promise<void>): void {
     if (typeof fn !== 'function') throw typeError('a function', 'fn', fn);
-    this.#enqueue('hostFunc', {}, () => this.#native.hostFunc(fn));
+    if (!this.device.runtime.launchBlocking || this.#pendingAsyncHostFuncs > 0) {
+      this.#enqueue('hostFunc', {}, () => this.#native.hostFunc(fn));
+      return;
+    }
+    // Launch blocking: the stream is idle here (every earlier operation was waited for), so the
+    // function runs inline, in order, and what it throws comes out of this call.
+    this.#native.query(); // closed or faulted streams refuse, as for any other operation
+    const result: unknown = fn();
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      // The stream must still wait for the Promise: queue it; a rejection reaches the next synchronize.
+      this.#pendingAsyncHostFuncs++;
+      const settled = Promise.resolve(result as PromiseLike<unknown>).finally(() => {
+        this.#pendingAsyncHostFuncs--;
+      });
+      settled.catch(() => undefined); // reported by the stream, not as an unhandled rejection
+      this.#native.hostFunc(() => settled);
+    }
   }
 
   /** True when every enqueued operation has completed. */

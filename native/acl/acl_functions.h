@@ -104,7 +104,8 @@
   F(const char *, aclsimStatsJson, (void), ())                                                            \
   F(const char *, aclsimLeakReport, (void), ())                                                           \
   F(aclError, aclsimTraceStart, (size_t maxRecords), (maxRecords))                                        \
-  F(const char *, aclsimTraceStop, (void), ())
+  F(const char *, aclsimTraceStop, (void), ())                                                            \
+  F(aclError, aclsimHostFuncScope, (aclrtStream stream, int32_t enter), (stream, enter))
 
 // The model layer (ascendcl-reference.md §4.8, §4.9): data buffers, tensor descriptors, model
 // descriptions, datasets, load/execute and dynamic batch. Required when a runtime is loaded.

@@ -41,8 +41,13 @@ void DeviceMemory::Release() {
   closed_ = true;
   // Children are released before their device closes, so the context is still valid here.
   BindContext(device().context());
-  Acl().aclrtFree(ptr_);
-  DiscardRecentMessages();
+  // A release never throws (close() is idempotent and runs from finalizers), but a device-fatal
+  // failure still faults the device, so the next piece of work says so.
+  if (int rc = Acl().aclrtFree(ptr_); rc != 0) {
+    device().NoteFailure(CaptureFailure(rc, "aclrtFree", device().id()));
+  } else {
+    DiscardRecentMessages();
+  }
   LiveStats &stats = device().stats();
   stats.device_buffers -= 1;
   stats.device_bytes -= static_cast<int64_t>(bytes_);
@@ -123,8 +128,11 @@ void HostMemory::Release() {
   released_ = true;
   closed_ = true;
   BindContext(device().context());
-  Acl().aclrtFreeHost(ptr_);
-  DiscardRecentMessages();
+  if (int rc = Acl().aclrtFreeHost(ptr_); rc != 0) {
+    device().NoteFailure(CaptureFailure(rc, "aclrtFreeHost", device().id()));
+  } else {
+    DiscardRecentMessages();
+  }
   LiveStats &stats = device().stats();
   stats.host_buffers -= 1;
   stats.host_bytes -= static_cast<int64_t>(bytes_);

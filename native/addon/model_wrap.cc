@@ -133,12 +133,37 @@ Napi::Value ResultsTo(Napi::Env env, const std::shared_ptr<DeviceCore> &device, 
   return out;
 }
 
-// A host-side execution must not overlap a stream-ordered one of the same model.
-int WaitForStreamExecutions(aclrtEvent pending, int device_id, AclFailure *failure) {
+// A host-side execution must not overlap a stream-ordered one of the same model. On a device
+// thread the wait is sliced so that closing the device ends it (`stopping`): the stream work may
+// be held by a host function that only the JS thread can run. Returns 0, a runtime code (with
+// *failure), or -1 when stopped.
+int WaitForStreamExecutions(aclrtEvent pending, int device_id, const std::atomic<bool> *stopping,
+                            AclFailure *failure) {
   if (pending == nullptr) return 0;
-  int rc = Acl().aclrtSynchronizeEvent(pending);
-  if (rc != 0) *failure = CaptureFailure(rc, "aclrtSynchronizeEvent", device_id);
-  return rc;
+  const acl::FunctionTable &fn = Acl();
+  WaitSpec spec{"aclrtSynchronizeEventWithTimeout", "event", acl::ACL_ERROR_RT_EVENT_SYNC_TIMEOUT, -1, device_id};
+  spec.stopping = stopping;
+  WaitResult result;
+  if (fn.aclrtSynchronizeEventWithTimeout != nullptr) {
+    result = SlicedWait(spec, [&](int32_t ms) { return fn.aclrtSynchronizeEventWithTimeout(pending, ms); });
+  } else {
+    spec.api = "aclrtSynchronizeEvent";
+    result = PolledWait(
+        spec,
+        [&] {
+          aclrtEventRecordedStatus status = ACL_EVENT_RECORDED_STATUS_COMPLETE;
+          int rc = fn.aclrtQueryEventStatus(pending, &status);
+          if (rc != 0) return rc;
+          return status == ACL_EVENT_RECORDED_STATUS_COMPLETE ? 0 : 1;
+        },
+        [&] { return fn.aclrtSynchronizeEvent(pending); });
+  }
+  if (result.outcome == WaitOutcome::kStopped || result.outcome == WaitOutcome::kCancelled) return -1;
+  if (result.outcome == WaitOutcome::kFailed) {
+    *failure = result.failure;
+    return failure->code;
+  }
+  return 0;
 }
 
 class ExecuteJob : public WaitJob {
@@ -158,7 +183,8 @@ class ExecuteJob : public WaitJob {
 
   void Run(const std::atomic<bool> &stopping) override {
     if (stopping.load()) return Abandon();
-    rc_ = WaitForStreamExecutions(pending_, device_->id(), &failure_);
+    rc_ = WaitForStreamExecutions(pending_, device_->id(), &stopping, &failure_);
+    if (rc_ < 0) return Abandon();
     if (rc_ == 0) rc_ = model_->Execute(prepared_.plan, &results_, &failure_);
   }
   void Abandon() override { abandoned_ = true; }
@@ -374,7 +400,7 @@ Napi::Value ModelWrap::Start(const Napi::CallbackInfo &info, bool run, bool sync
   if (sync) {
     AclFailure failure;
     std::vector<ExecResult> results;
-    int rc = WaitForStreamExecutions(core_->pending_stream_execution(), device.id(), &failure);
+    int rc = WaitForStreamExecutions(core_->pending_stream_execution(), device.id(), nullptr, &failure);
     if (rc == 0) rc = core_->Execute(prepared.plan, &results, &failure);
     if (rc != 0) {
       device.NoteFailure(failure);

@@ -4,6 +4,7 @@
 #include "addon_data.h"
 #include "context_binding.h"
 #include "errors.h"
+#include "process_runtime.h"
 
 namespace ascendcl {
 
@@ -73,7 +74,7 @@ std::shared_ptr<StreamCore> StreamCore::Create(Napi::Env env, const std::shared_
 }
 
 StreamCore::StreamCore(std::shared_ptr<DeviceCore> device, aclrtStream handle)
-    : DeviceChild(std::move(device), Kind::kStream), handle_(handle) {
+    : DeviceChild(std::move(device), Kind::kStream), handle_(handle), scope_handle_(handle) {
   this->device().stats().streams += 1;
 }
 
@@ -145,9 +146,18 @@ void StreamCore::LaunchHostFunc(Napi::Env env, Napi::Function fn, Napi::Object w
   Enqueued();
 }
 
+void StreamCore::HostFuncScope(bool enter) {
+  // The simulator's hazard checks must know that this (JS) thread acts for the stream's blocked
+  // callback while the function runs: work queued behind it cannot start meanwhile.
+  const acl::SimTable *sim = ProcessRuntime::Instance().sim();
+  if (sim == nullptr || scope_handle_ == nullptr) return;
+  if (sim->aclsimHostFuncScope(scope_handle_, enter ? 1 : 0) != 0) DiscardRecentMessages();
+}
+
 void StreamCore::RunHostFunc(Napi::Env env, uint64_t id) {
   auto found = host_fns_.find(id);
   if (found == host_fns_.end() || wrapper_.IsEmpty()) return;
+  if (running_host_funcs_.insert(id).second) HostFuncScope(true);
   // lib/ runs the function, waits for a returned Promise, and calls hostFuncDone(id, error?).
   Data(env).invoke_host_func.Call({found->second.Value(), wrapper_.Value(), Napi::Number::New(env, double(id))});
 }
@@ -156,6 +166,7 @@ void StreamCore::HostFuncDone(Napi::Env env, uint64_t id, Napi::Value error) {
   auto found = host_fns_.find(id);
   if (found == host_fns_.end()) return;
   host_fns_.erase(found);
+  if (running_host_funcs_.erase(id) != 0) HostFuncScope(false);
   if (!error.IsUndefined() && host_error_.IsEmpty()) host_error_ = Napi::Persistent(error);
   ++host_funcs_finished_;
   if (host_funcs_ != nullptr) host_funcs_->Done(id);
@@ -174,6 +185,8 @@ Napi::Value StreamCore::TakeHostError(Napi::Env env) {
 
 void StreamCore::StopHostFuncs() {
   if (host_funcs_ != nullptr) host_funcs_->Stop();
+  for (size_t i = 0; i < running_host_funcs_.size(); ++i) HostFuncScope(false);
+  running_host_funcs_.clear();
   if (!host_fns_.empty()) {
     // Pending host functions are dropped at close (api.md): they will never run.
     host_fns_.clear();

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 
 #include "device_core.h"
@@ -74,8 +75,10 @@ class StreamCore : public DeviceChild, public std::enable_shared_from_this<Strea
   friend class DeferredStreamDestroy;
   void StopHostFuncs();
   void Destroyed();
+  void HostFuncScope(bool enter);
 
   aclrtStream handle_;
+  aclrtStream scope_handle_;  // the handle's value, kept after release to leave hazard scopes
   bool closed_ = false;
   bool released_ = false;
   uint64_t enqueued_ = 0;
@@ -85,6 +88,7 @@ class StreamCore : public DeviceChild, public std::enable_shared_from_this<Strea
 
   std::unique_ptr<HostFuncChannel> host_funcs_;
   std::map<uint64_t, Napi::FunctionReference> host_fns_;
+  std::set<uint64_t> running_host_funcs_;  // handed to JS and not settled
   uint64_t next_host_func_ = 1;
   uint64_t host_funcs_launched_ = 0;
   uint64_t host_funcs_finished_ = 0;

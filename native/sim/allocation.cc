@@ -83,6 +83,17 @@ bool Allocation::FirstUse(QueuedUse *out) const {
   return true;
 }
 
+bool Allocation::FindUse(const std::function<bool(const QueuedUse &)> &match, QueuedUse *out) const {
+  std::lock_guard<std::mutex> lock(uses_mu_);
+  for (const QueuedUse &use : uses_) {
+    if (match(use)) {
+      *out = use;
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string FreedRecord::Describe() const {
   return Sprintf("allocation #%llu (%llu bytes at %s, %s on thread %llu; freed by %s on thread %llu)",
                  static_cast<unsigned long long>(seq), static_cast<unsigned long long>(size), Hex(address).c_str(), api,

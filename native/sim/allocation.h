@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -29,11 +31,19 @@ struct Origin {
 };
 Origin MakeOrigin(const char *api);
 
-// A queued stream operation that still needs an allocation.
+class VectorClock;  // hazards.h
+
+// A queued stream operation that still needs an allocation: which range it touches, how, and
+// what is ordered before it (for hazard detection).
 struct QueuedUse {
   uint64_t task_id = 0;
   const char *api = "";
   uint64_t stream_id = 0;
+  uint64_t position = 0;  // in its stream's submission order
+  uint64_t offset = 0;
+  uint64_t size = 0;
+  bool write = false;
+  std::shared_ptr<const VectorClock> after;  // other streams' work that happens before it
 };
 
 // Host memory for allocation contents: 64-byte aligned; large blocks come from mmap so that a
@@ -69,6 +79,8 @@ class Allocation {
   void RemoveUse(uint64_t task_id);
   // The oldest queued use, if any.
   bool FirstUse(QueuedUse *out) const;
+  // The oldest queued use for which `match` is true, if any.
+  bool FindUse(const std::function<bool(const QueuedUse &)> &match, QueuedUse *out) const;
 
  private:
   const Kind kind_;

@@ -1,5 +1,7 @@
 #include "sim/api_common.h"
 
+#include <unistd.h>
+
 #include <new>
 #include <string_view>
 
@@ -9,6 +11,13 @@
 namespace aclsim {
 
 aclError EnterApi(const char *api, unsigned flags) {
+  if (flags != kNoChecks && State::Get().forked.load(std::memory_order_relaxed)) {
+    return Fail(acl::ACL_ERROR_UNINITIALIZE,
+                "this process (pid %ld) was forked from pid %ld after aclInit, and AscendCL does not survive fork(): "
+                "the parent's runtime threads and devices stay in the parent. Initialise AscendCL in a new process "
+                "(fork and exec, or fork before aclInit)",
+                static_cast<long>(getpid()), State::Get().init_pid);
+  }
   if ((flags & kFaultable) != 0) {
     if (int code = Faults::Get().Check(api); code != 0) {
       const char *name = acl::ErrorName(code);

@@ -1,5 +1,6 @@
 // aclInit / aclFinalize / aclFinalizeReference, versions, aclGetRecentErrMsg (reference §4.1, §5.1).
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -114,6 +115,7 @@ ACLSIM_EXPORT aclError aclInit(const char *configPath) {
     state.device_count.store(options.devices, std::memory_order_release);
     state.options = std::move(options);
     state.init_ref_count = 1;
+    state.init_pid = static_cast<long>(getpid());
     state.initialized.store(true, std::memory_order_release);
     return ACL_SUCCESS;
   });

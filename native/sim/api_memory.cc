@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "sim/api_common.h"
+#include "sim/hazards.h"
 #include "sim/memory_access.h"
 #include "sim/util.h"
 
@@ -56,7 +57,9 @@ aclError CheckMemsetArguments(void *devPtr, size_t maxCount, size_t count, std::
 }
 
 aclError SubmitTo(Stream &stream, std::unique_ptr<Task> task) {
-  if (!stream.Submit(std::move(task))) {
+  aclError hazard = ACL_SUCCESS;
+  if (!stream.Submit(std::move(task), &hazard)) {
+    if (hazard != ACL_SUCCESS) return hazard;
     return Fail(acl::ACL_ERROR_RT_INVALID_HANDLE, "stream %s is being destroyed", Hex(stream.id()).c_str());
   }
   return ACL_SUCCESS;
@@ -136,6 +139,12 @@ ACLSIM_EXPORT aclError aclrtMemcpy(void *dst, size_t destMax, const void *src, s
     if (aclError code = ResolveSpan(dst, count, "destination", strict, &to); code != 0) return code;
     if (aclError code = ResolveSpan(src, count, "source", strict, &from); code != 0) return code;
     if (aclError code = CheckCopyDirection(kind, to, from, strict, /*async=*/false); code != 0) return code;
+    if (aclError code = CheckHostAccess(to.allocation, to.offset, count, /*write=*/true, "the destination"); code != 0) {
+      return code;
+    }
+    if (aclError code = CheckHostAccess(from.allocation, from.offset, count, /*write=*/false, "the source"); code != 0) {
+      return code;
+    }
     // Immediate, like the hardware: no implicit wait for queued stream work. The spans hold the
     // allocations, so the copy runs outside every lock even if another thread frees them now.
     std::memmove(to.data, from.data, count);
@@ -172,6 +181,9 @@ ACLSIM_EXPORT aclError aclrtMemset(void *devPtr, size_t maxCount, int32_t value,
     Span to;
     if (aclError code = ResolveSpan(devPtr, count, "destination", strict, &to); code != 0) return code;
     if (aclError code = CheckMemsetTarget(to, strict); code != 0) return code;
+    if (aclError code = CheckHostAccess(to.allocation, to.offset, count, /*write=*/true, "the destination"); code != 0) {
+      return code;
+    }
     std::memset(to.data, static_cast<uint8_t>(value), count);  // a byte fill, as drvMemsetD8
     return ACL_SUCCESS;
   });

@@ -4,6 +4,7 @@
 
 #include "sim/api_common.h"
 #include "sim/faults.h"
+#include "sim/hazards.h"
 #include "sim/model/model_options.h"
 #include "sim/report.h"
 #include "sim/trace_recorder.h"
@@ -128,5 +129,24 @@ ACLSIM_EXPORT const char *aclsimTraceStop(void) {
     thread_local std::string json;  // valid until this thread's next call
     json = TraceRecorder::Get().Stop();
     return json.c_str();
+  });
+}
+
+ACLSIM_EXPORT aclError aclsimHostFuncScope(aclrtStream stream, int32_t enter) {
+  // For bindings that run a stream's blocking callback on another thread than the one inside
+  // aclrtProcessReport (Node runs it on the JavaScript thread): while entered, the calling
+  // thread acts for the callback at the head of `stream`, so its synchronous copies may touch
+  // memory that work queued behind the callback uses (hazards.h).
+  return Guarded("aclsimHostFuncScope", kNoChecks, [&]() -> aclError {
+    if (stream == nullptr) return Fail(acl::ACL_ERROR_INVALID_PARAM, "stream must not be NULL");
+    const uint64_t id = HandleId(stream);
+    if (enter == 0) {
+      ExitCallback(id);
+      return ACL_SUCCESS;
+    }
+    std::shared_ptr<Stream> found;
+    if (aclError code = FindStream(stream, &found, /*check_lost=*/false); code != 0) return code;
+    EnterCallback(id, found->head_position());
+    return ACL_SUCCESS;
   });
 }

@@ -1,5 +1,7 @@
 #include "sim/callbacks.h"
 
+#include "sim/hazards.h"
+
 #include <pthread.h>
 
 #include <chrono>
@@ -159,6 +161,8 @@ aclError CallbackHub::Process(int32_t timeout_ms) {
       if (callback->block) callback->wake_stream();
     }
   } mark{callback.get()};
+  // A blocking callback holds its stream: what is queued behind it may be touched meanwhile.
+  CallbackScope scope(callback->block ? callback->stream_id : 0, callback->position);
   callback->fn(callback->user_data);
   return ACL_SUCCESS;
 }
@@ -191,6 +195,7 @@ TaskResult CallbackTask::Run(TaskContext &ctx) {
     pending_->user_data = user_data_;
     pending_->block = block_;
     pending_->stream_id = ctx.stream().id();
+    pending_->position = position();
     pending_->wake_stream = ctx.Waker();
     // Nobody subscribed any more (unsubscribed after the launch): dropped, like on hardware.
     if (!hub_->Dispatch(pending_)) return TaskResult::kDone;

@@ -29,6 +29,7 @@ struct PendingCallback {
   void *user_data = nullptr;
   bool block = false;
   uint64_t stream_id = 0;
+  uint64_t position = 0;  // the callback task's queue position (hazards.h CallbackScope)
   std::function<void()> wake_stream;  // re-runs the stream's head task
   std::atomic<bool> finished{false};  // ran, or was cancelled: a blocked stream may go on
 };

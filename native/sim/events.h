@@ -33,6 +33,10 @@ class RecordPoint {
   bool Wait(int64_t deadline_ns);
   // The completion timestamp; false if not complete or completed without one.
   bool timestamp(int64_t *ns) const;
+  // What the record orders (its stream's work up to it, and what that work was ordered after);
+  // set when the record is submitted, before the point is published.
+  const ClockRef &clock() const { return clock_; }
+  void set_clock(ClockRef clock) { clock_ = std::move(clock); }
 
  private:
   mutable std::mutex mu_;
@@ -41,6 +45,7 @@ class RecordPoint {
   bool has_timestamp_ = false;
   int64_t timestamp_ns_ = 0;
   std::vector<std::function<void()>> on_complete_;
+  ClockRef clock_;
 };
 
 class Event {
@@ -78,6 +83,9 @@ class RecordEventTask : public Task {
       : Task("aclrtRecordEvent"), point_(std::move(point)), timing_(timing) {}
   TaskResult Run(TaskContext &ctx) override;
   void Drop() override;
+  void Submitted(const ClockRef &order, uint64_t stream_id, uint64_t position) override {
+    point_->set_clock(VectorClock::With(order, stream_id, position));
+  }
 
  private:
   std::shared_ptr<RecordPoint> point_;
@@ -92,6 +100,7 @@ class WaitEventTask : public Task {
   WaitEventTask(const char *api, std::shared_ptr<RecordPoint> point, uint64_t event_id, int32_t timeout_ms)
       : Task(api), point_(std::move(point)), event_id_(event_id), timeout_ms_(timeout_ms) {}
   TaskResult Run(TaskContext &ctx) override;
+  ClockRef Awaited() const override { return point_->clock(); }
 
  private:
   std::shared_ptr<RecordPoint> point_;

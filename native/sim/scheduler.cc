@@ -35,18 +35,20 @@ Task::~Task() { ReleaseUses(); }
 
 void Task::ReleaseUses() {
   if (uses_registered_) {
-    for (const MemoryUse &use : uses_) use.allocation->RemoveUse(id_);
+    for (const MemoryAccess &use : uses_) use.allocation->RemoveUse(id_);
   }
   uses_registered_ = false;
   uses_.clear();
 }
 
 void Task::Use(std::shared_ptr<Allocation> allocation, uint64_t offset, uint64_t size, bool write) {
-  uses_.push_back(MemoryUse{std::move(allocation), offset, size, write});
+  uses_.push_back(MemoryAccess{std::move(allocation), offset, size, write});
 }
 
-void Task::RegisterUses(uint64_t stream_id) {
-  for (const MemoryUse &use : uses_) use.allocation->AddUse(QueuedUse{id_, api_, stream_id});
+void Task::RegisterUses(uint64_t stream_id, uint64_t position, const ClockRef &after) {
+  for (const MemoryAccess &use : uses_) {
+    use.allocation->AddUse(QueuedUse{id_, api_, stream_id, position, use.offset, use.size, use.write, after});
+  }
   uses_registered_ = true;
 }
 
@@ -57,13 +59,24 @@ Stream::Stream(Scheduler *scheduler, uint64_t id, int device, uint64_t context_i
 
 Stream::~Stream() = default;
 
-bool Stream::Submit(std::unique_ptr<Task> task) {
-  // Registered before the task is visible to a worker, so a strict free can never miss it.
-  task->RegisterUses(id_);
+bool Stream::Submit(std::unique_ptr<Task> task, aclError *hazard) {
+  if (hazard != nullptr) *hazard = ACL_SUCCESS;
   bool schedule = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return false;  // `task` is destroyed after the unlock, releasing its uses
+    if (closed_) return false;  // `task` is destroyed after the unlock
+    const uint64_t position = submitted_ + 1;
+    // Checked and registered under the stream lock, so positions and the clock are those the
+    // task really gets, and before the task is visible to a worker, so a strict free never misses it.
+    if (!task->uses_.empty()) {
+      if (aclError code = CheckStreamAccesses(task->api_, id_, position, order_, task->uses_); code != 0) {
+        if (hazard != nullptr) *hazard = code;
+        return false;
+      }
+      task->RegisterUses(id_, position, order_);
+    }
+    if (ClockRef awaited = task->Awaited()) order_ = VectorClock::Join(order_, awaited);
+    task->Submitted(order_, id_, position);
     task->position_ = ++submitted_;
     task->enqueued_ns_ = NowNs();
     queue_.push_back(std::move(task));
@@ -99,6 +112,11 @@ bool Stream::WaitFor(uint64_t position, int64_t deadline_ns) {
 size_t Stream::pending() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size();
+}
+
+uint64_t Stream::head_position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.empty() ? 0 : queue_.front()->position_;
 }
 
 void Stream::DropPending() {

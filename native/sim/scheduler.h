@@ -31,6 +31,7 @@
 
 #include "acl/acl_abi.h"
 #include "sim/allocation.h"
+#include "sim/hazards.h"
 
 namespace aclsim {
 
@@ -75,6 +76,13 @@ class Task {
   // device): complete anything others wait on (an event record completes without a timestamp).
   virtual void Drop() {}
 
+  // Hazard seams (hazards.h), called in Submit under the stream lock. `order` is the stream's
+  // clock and `position` this task's: an event record captures both (everything up to and
+  // including it). A wait returns the clock of the record it waits for, which orders the
+  // stream's later work after it.
+  virtual void Submitted(const ClockRef & /*order*/, uint64_t /*stream_id*/, uint64_t /*position*/) {}
+  virtual ClockRef Awaited() const { return nullptr; }
+
   // Declares that the task reads or writes [offset, offset + size) of `allocation`. Keeps the
   // allocation's bytes alive until the task is gone, and lets a strict aclrtFree refuse to free
   // memory queued work still uses. The ranges are kept for API-level hazard detection.
@@ -91,13 +99,7 @@ class Task {
  private:
   friend class Stream;
   friend class Scheduler;
-  struct MemoryUse {
-    std::shared_ptr<Allocation> allocation;
-    uint64_t offset;
-    uint64_t size;
-    bool write;
-  };
-  void RegisterUses(uint64_t stream_id);
+  void RegisterUses(uint64_t stream_id, uint64_t position, const ClockRef &after);
   // Unregisters and lets go of the allocations. Called as soon as the task is finished, before
   // its completion becomes visible, so that a free right after a synchronize never sees it.
   void ReleaseUses();
@@ -106,7 +108,7 @@ class Task {
   const uint64_t id_;
   uint64_t position_ = 0;  // 1-based index in its stream's submission order
   bool uses_registered_ = false;
-  std::vector<MemoryUse> uses_;
+  std::vector<MemoryAccess> uses_;
   int64_t enqueued_ns_ = 0;
   int64_t started_ns_ = 0;
   int64_t finished_ns_ = 0;
@@ -123,8 +125,10 @@ class Stream : public std::enable_shared_from_this<Stream> {
   bool is_default() const { return is_default_; }
   const Origin &origin() const { return origin_; }
 
-  // Appends `task`. Returns false (the task is discarded) once the stream is closed.
-  bool Submit(std::unique_ptr<Task> task);
+  // Appends `task`. Returns false (the task is discarded) once the stream is closed, or when the
+  // task would race unordered work of another stream (strict mode): then *hazard is 107000 and
+  // the message is queued (hazards.h). *hazard is 0 otherwise.
+  bool Submit(std::unique_ptr<Task> task, aclError *hazard = nullptr);
 
   // How many tasks were ever submitted: the queue position a synchronize or record captures.
   uint64_t submitted() const;
@@ -133,6 +137,8 @@ class Stream : public std::enable_shared_from_this<Stream> {
   bool WaitFor(uint64_t position, int64_t deadline_ns);
   // Tasks not yet finished (including a running or blocked one).
   size_t pending() const;
+  // Queue position of the oldest unfinished task (the running or blocked one), 0 when idle.
+  uint64_t head_position() const;
 
   // Drops every task that has not started (a blocked head counts as not started) and makes a
   // running task that later blocks drop as well. Does not wait for the running task.
@@ -167,6 +173,7 @@ class Stream : public std::enable_shared_from_this<Stream> {
   bool closed_ = false;
   int dropping_ = 0;  // DropPending calls still completing dropped tasks
   uint64_t submitted_ = 0;
+  ClockRef order_;  // other streams' work ordered before what is submitted now (hazards.h)
   aclError error_code_ = 0;
   std::string error_message_;
 };

@@ -19,6 +19,7 @@
     "device_memory.cc",
     "events.cc",
     "faults.cc",
+    "hazards.cc",
     "host_memory.cc",
     "memory_access.cc",
     "recent_errors.cc",

@@ -1,5 +1,7 @@
 #include "sim/state.h"
 
+#include <pthread.h>
+
 #include "acl/acl_errors.h"
 #include "sim/model/model_registry.h"
 #include "sim/util.h"
@@ -13,6 +15,12 @@ State &State::Get() {
 
 State::State() : scheduler(&DeviceLost), callbacks(&scheduler) {
   for (int i = 0; i < kMaxDevices; ++i) devices_[static_cast<size_t>(i)] = std::make_unique<Device>(i);
+  // Only the forking thread exists in the child, and locks may be held by threads that do not:
+  // the handler just sets a flag.
+  pthread_atfork(nullptr, nullptr, [] {
+    State &state = State::Get();
+    if (state.initialized.load(std::memory_order_relaxed)) state.forked.store(true, std::memory_order_release);
+  });
 }
 
 bool DeviceLost(int device) {

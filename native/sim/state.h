@@ -92,6 +92,10 @@ class State {
   std::atomic<int> device_count{0};
   std::atomic<int> max_streams{0};
   std::atomic<int> max_events{0};
+  // Set in a child process forked (fork(2)) while AscendCL was initialised: the parent's state was
+  // copied but not its worker threads, so every call fails instead of hanging (api_common.cc).
+  std::atomic<bool> forked{false};
+  long init_pid = 0;  // the process that called aclInit
 
   Device &device(int id) { return *devices_[static_cast<size_t>(id)]; }
   bool ValidDevice(int id) const { return id >= 0 && id < device_count.load(std::memory_order_acquire); }

@@ -11,6 +11,7 @@
 #include "sim/model/model.h"
 #include "sim/model/model_loader.h"
 #include "sim/model/model_registry.h"
+#include "sim/hazards.h"
 #include "sim/util.h"
 
 using namespace aclsim;
@@ -181,6 +182,17 @@ aclError ExecuteSync(uint32_t modelId, const aclmdlDataset *input, aclmdlDataset
   if (aclError code = ModelForExecution(modelId, &context, &model); code != 0) return code;
   Execution e;
   if (aclError code = BindExecution(model, input, output, ExecMode::kSync, &e); code != 0) return code;
+  // The run reads every input and writes every output now: queued stream work must not touch them.
+  for (const BoundBuffer &in : e.inputs) {
+    if (aclError code = CheckHostAccess(in.span.allocation, in.span.offset, in.given, false, "a model input"); code) {
+      return code;
+    }
+  }
+  for (const BoundBuffer &out : e.outputs) {
+    if (aclError code = CheckHostAccess(out.span.allocation, out.span.offset, out.given, true, "a model output"); code) {
+      return code;
+    }
+  }
   aclError code = 0;
   if ((e.pool = PoolOrFail(&code)) == nullptr) return code;
 
@@ -221,7 +233,9 @@ aclError ExecuteAsync(uint32_t modelId, const aclmdlDataset *input, aclmdlDatase
   uint64_t seq = 0;
   if ((code = model->BeginStreamExecution(target->id(), target->pending() == 0, &seq)) != 0) return code;
   // From here the task ends the stream execution, whether it runs, is dropped or is discarded.
-  if (!target->Submit(std::make_unique<ExecuteTask>(std::move(e), target->id(), seq))) {
+  aclError hazard = ACL_SUCCESS;
+  if (!target->Submit(std::make_unique<ExecuteTask>(std::move(e), target->id(), seq), &hazard)) {
+    if (hazard != ACL_SUCCESS) return hazard;
     return Fail(acl::ACL_ERROR_RT_INVALID_HANDLE, "stream %s is being destroyed", Hex(target->id()).c_str());
   }
   return ACL_SUCCESS;
@@ -294,6 +308,9 @@ aclError SetDynamicBatchSize(uint32_t modelId, aclmdlDataset *dataset, size_t in
   const size_t width = size >= sizeof(uint64_t) ? sizeof(uint64_t) : sizeof(uint32_t);
   Span span;
   if (aclError code = ResolveSpan(data, width, "the dynamic-batch input", Strict(), &span); code != 0) return code;
+  if (aclError code = CheckHostAccess(span.allocation, span.offset, width, true, "the dynamic-batch input"); code) {
+    return code;
+  }
   if (!span.on_device() && Strict()) {
     return Fail(acl::ACL_ERROR_INVALID_PARAM,
                 "the buffer for input %zu ('%s') is %s: a model reads device memory only (strict mode)", index,
