@@ -13,7 +13,7 @@ t.test('a broken prebuilt binary: one actionable AclLoadError', async (t) => {
   symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'));
   const prebuilds = join(pkg, 'prebuilds', `${process.platform}-${process.arch}`);
   mkdirSync(prebuilds, { recursive: true });
-  writeFileSync(join(prebuilds, 'node.napi.glibc.node'), 'not an ELF file');
+  writeFileSync(join(prebuilds, 'ascendcl.glibc.node'), 'not an ELF file');
   writeFileSync(
     join(pkg, 'main.mjs'),
     `try { await import('./dist/index.js'); console.log('loaded'); } catch (e) {
@@ -26,7 +26,7 @@ t.test('a broken prebuilt binary: one actionable AclLoadError', async (t) => {
   t.match(error.message, /cannot load the ascendcl native addon for linux-/);
   t.match(error.message, /npm rebuild ascendcl/);
   t.equal(error.attempts.length, 1);
-  t.equal(error.attempts[0].path, join(prebuilds, 'node.napi.glibc.node'));
+  t.equal(error.attempts[0].path, join(prebuilds, 'ascendcl.glibc.node'));
   t.match(error.attempts[0].reason, /invalid ELF header|file too short/);
 });
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the binaries shipped in the package: prebuilds/linux-<arch>/node.napi.glibc.node (the
+// Builds the binaries shipped in the package: prebuilds/linux-<arch>/ascendcl.glibc.node (the
 // addon, Node-API tagged, found by node-gyp-build) and libascendcl_sim.so beside it (the addon
 // loads the simulator from its own directory).
 //
@@ -7,7 +7,7 @@
 //   node tools/prebuild.js --from-build        this machine's arch from the development build
 //
 // --from-build (the pack test's fast path) brings build/Release up to date with an incremental
-// `node-gyp build` and copies the addon under prebuildify's name (node.napi.glibc.node, Node-API
+// `node-gyp build` and copies the addon under prebuildify's name (ascendcl.glibc.node, Node-API
 // tagged) with the simulator, both stripped: the same files prebuildify makes, without its
 // clean rebuild.
 //
@@ -43,7 +43,7 @@ if (fromBuild) {
   const target = join(root, 'prebuilds', `linux-${hostArch()}`);
   rmSync(target, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  const addonFile = join(target, 'node.napi.glibc.node');
+  const addonFile = join(target, 'ascendcl.glibc.node');
   cpSync(join(root, 'build', 'Release', 'ascendcl.node'), addonFile);
   cpSync(join(root, 'build', 'Release', 'libascendcl_sim.so'), join(target, 'libascendcl_sim.so'));
   run('strip', ['--strip-unneeded', addonFile, join(target, 'libascendcl_sim.so')]);
@@ -82,6 +82,8 @@ for (const arch of arches) {
     run(process.execPath, [prebuildify, '--napi', '--strip', '--tag-libc', `--arch=${arch}`, `--target=node@${process.versions.node}`], { cwd: scratch, env });
 
     const built = join(scratch, 'prebuilds', `linux-${arch}`);
+    // prebuildify copies every shared library of the build; the loader tests' libraries stay out.
+    for (const file of readdirSync(built)) if (file.startsWith('libacl_test_')) rmSync(join(built, file));
     const sim = join(built, 'libascendcl_sim.so');
     if (!existsSync(sim)) cpSync(join(scratch, 'build', 'Release', 'libascendcl_sim.so'), sim);
     run(strip, ['--strip-unneeded', sim]);
