@@ -16,7 +16,7 @@ addon.configure({
 export { open, Runtime, SimControl } from './runtime.js';
 export type { Backend, FaultSpec, OpenOptions, SimOptions, SimStats, Stats } from './runtime.js';
 export { Device } from './device.js';
-export type { DeviceState, EventOptions } from './device.js';
+export type { AllocOptions, DeviceState, EventOptions } from './device.js';
 export { DeviceBuffer, HostBuffer } from './memory.js';
 export { Stream } from './stream.js';
 export type { CopyOperand, StreamWaitOptions } from './stream.js';

@@ -6,14 +6,18 @@
 namespace ascendcl {
 
 std::shared_ptr<DeviceMemory> DeviceMemory::Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device,
-                                                     size_t bytes) {
+                                                     size_t bytes, bool pooled) {
   void *ptr = nullptr;
-  device->Check(env, Acl().aclrtMalloc(&ptr, bytes, ACL_MEM_MALLOC_HUGE_FIRST), "aclrtMalloc");
-  return std::make_shared<DeviceMemory>(device, ptr, bytes);
+  if (pooled) {
+    device->Check(env, device->pool().Acquire(bytes, &ptr), "aclrtMalloc");
+  } else {
+    device->Check(env, Acl().aclrtMalloc(&ptr, bytes, ACL_MEM_MALLOC_HUGE_FIRST), "aclrtMalloc");
+  }
+  return std::make_shared<DeviceMemory>(device, ptr, bytes, pooled);
 }
 
-DeviceMemory::DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes)
-    : DeviceChild(std::move(device), Kind::kMemory), ptr_(ptr), bytes_(bytes) {
+DeviceMemory::DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes, bool pooled)
+    : DeviceChild(std::move(device), Kind::kMemory), ptr_(ptr), bytes_(bytes), pooled_(pooled) {
   LiveStats &stats = this->device().stats();
   stats.device_buffers += 1;
   stats.device_bytes += static_cast<int64_t>(bytes);
@@ -41,7 +45,11 @@ void DeviceMemory::Release() {
   closed_ = true;
   // Children are released before their device closes, so the context is still valid here.
   BindContext(device().context());
-  Acl().aclrtFree(ptr_);
+  if (pooled_) {
+    device().pool().Release(ptr_, bytes_);
+  } else {
+    Acl().aclrtFree(ptr_);
+  }
   DiscardRecentMessages();
   LiveStats &stats = device().stats();
   stats.device_buffers -= 1;
