@@ -52,6 +52,11 @@
       "product_dir": "<(PRODUCT_DIR)/test",
       "sources": ["native/testing/partial_acl.cc"],
       "libraries": ["-ldl"]
+    },
+    {
+      "target_name": "bench_baseline",
+      "product_dir": "<(PRODUCT_DIR)/bench",
+      "sources": ["bench/baseline/empty.c"]
     }
   ]
 }
