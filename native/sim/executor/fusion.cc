@@ -87,7 +87,8 @@ Status FuseForInference(Graph *graph) {
   }
   for (int value : graph->outputs) readers[value] += 2;  // a graph output is never fused away
   std::vector<bool> removed(graph->nodes.size(), false);
-  // The node that alone reads `conv`'s output, through its first input, if it is `op_type`.
+  // The node that alone reads `conv`'s output, through its first input, if it is `op_type`
+  // (`conv` names whichever node is being fused into).
   auto sole_reader = [&](const GraphNode &conv, const char *op_type) -> int {
     const int out = conv.outputs[0];
     if (readers[out] != 1) return -1;
@@ -103,13 +104,16 @@ Status FuseForInference(Graph *graph) {
     removed[n] = true;
   };
   for (size_t c = 0; c < graph->nodes.size(); ++c) {
-    GraphNode &conv = graph->nodes[c];
-    if (removed[c] || !Is(conv, "Conv") || !SingleOutput(conv) || conv.inputs.size() < 2) continue;
-    if (int n = sole_reader(conv, "BatchNormalization"); n >= 0 && FoldBatchNorm(graph, conv, graph->nodes[n])) {
-      absorb(conv, n);
+    GraphNode &node = graph->nodes[c];
+    if (removed[c] || !node.def.domain.empty() || !SingleOutput(node)) continue;
+    if (Is(node, "Conv") && node.inputs.size() >= 2) {
+      if (int n = sole_reader(node, "BatchNormalization"); n >= 0 && FoldBatchNorm(graph, node, graph->nodes[n])) {
+        absorb(node, n);
+      }
     }
-    if (int n = sole_reader(conv, "Relu"); n >= 0 && SingleOutput(graph->nodes[n]) && conv.kernel->FuseRelu()) {
-      absorb(conv, n);
+    // Conv and Add say yes; other kernels keep their Relu.
+    if (int n = sole_reader(node, "Relu"); n >= 0 && SingleOutput(graph->nodes[n]) && node.kernel->FuseRelu()) {
+      absorb(node, n);
     }
   }
   std::vector<GraphNode> kept;

@@ -1,8 +1,9 @@
 // Load-time rewrites for inference, run on the built graph before kernels are initialised:
 //  - a BatchNormalization (inference mode, constant parameters) whose input is a Conv with
 //    constant weights, read by nothing else, is folded into the Conv's weights and bias;
-//  - a Relu whose input is such a Conv is applied by the Conv to its own output (Kernel::FuseRelu)
-//    instead of as a separate pass over a freshly allocated tensor.
+//  - a Relu that alone reads a Conv's or an Add's output is applied by that node as it writes
+//    (Kernel::FuseRelu: the Conv in its GEMM epilogue, the Add in its loop) instead of as a
+//    separate pass over a freshly allocated tensor.
 // Both are what exported CNNs are made of (conv → bn → relu), and both save a full read and
 // write of an activation per node. A rewrite never changes a graph output's name or value.
 #ifndef ASCENDCL_SIM_EXECUTOR_FUSION_H_
