@@ -1,7 +1,9 @@
-// npm run bench: every suite, a table on stdout, and bench/results.json (rows plus the machine).
-// `npm run bench -- copy tiny` runs only the named suites; BENCH_QUICK=1 shortens every suite.
+// npm run bench: every suite, a table on stdout, bench/results.json (rows plus the machine) and
+// bench/results.md (the same as a document, with lscpu). `npm run bench -- copy tiny` runs only
+// the named suites; `npm run bench -- --report` rewrites results.md from results.json;
+// BENCH_QUICK=1 shortens every suite.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, renameSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { open } from '../dist/index.js';
@@ -16,13 +18,16 @@ import { tinyModel } from './suites/tiny-model.js';
 const SUITES = ['call', 'alloc', 'copy', 'executor', 'tiny', 'eventloop'] as const;
 type Suite = (typeof SUITES)[number];
 
-function machine(): Record<string, unknown> {
-  let lscpu = '';
+function lscpuText(): string {
   try {
-    lscpu = execFileSync('lscpu', { encoding: 'utf8' });
+    return execFileSync('lscpu', { encoding: 'utf8' });
   } catch {
-    lscpu = '(lscpu unavailable)';
+    return '(lscpu unavailable)';
   }
+}
+
+function machine(): Record<string, unknown> {
+  const lscpu = lscpuText();
   const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(lscpu)?.[1]?.trim();
   return {
     cpu: field('Model name') ?? os.cpus()[0]?.model,
@@ -33,11 +38,22 @@ function machine(): Record<string, unknown> {
     node: process.version,
     onnxruntime: (requireFromRoot('onnxruntime-node/package.json') as { version: string }).version,
     isa: process.env.ASCENDCL_SIM_ISA ?? 'auto',
+    lscpu: lscpu
+      .split('\n')
+      .filter((line) => /^(Architecture|Model name|CPU\(s\)|Thread|Core|Socket|L1d|L2|L3|CPU max MHz|BogoMIPS|Flags)/.test(line))
+      .map((line) => line.replace(/\s+/g, ' ').trim()),
   };
 }
 
-function printTable(rows: Row[]): void {
-  const lines = rows.map((r) => [
+interface Results {
+  started: string;
+  quick: boolean;
+  machine: Record<string, unknown>;
+  rows: Row[];
+}
+
+function cells(r: Row): string[] {
+  return [
     r.group,
     r.name,
     `${formatNumber(r.value)} ${r.unit}`,
@@ -45,7 +61,46 @@ function printTable(rows: Row[]): void {
     `${formatNumber(r.ratio)}×`,
     r.target ? `${r.target.text} ${r.pass ? 'PASS' : 'MISS'}` : '',
     r.baselineName,
-  ]);
+  ];
+}
+
+function markdown(results: Results): string {
+  const m = results.machine;
+  const missed = results.rows.filter((r) => r.pass === false);
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) from the run started ${results.started}${results.quick ? ' (BENCH_QUICK)' : ''}.`,
+    'Every ratio is against a baseline measured in the same process, interleaved rep by rep; see',
+    'bench/README.md for what each row times and with which clock.',
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${String(m.cpu)}, ${String(m.cpus)} CPUs, ${String(m.clockMhz)} MHz as /proc/cpuinfo reports it`,
+    `- vector extensions: ${(m.flags as string[]).join(', ')}; simulator ISA: ${String(m.isa)}`,
+    `- Node ${String(m.node)}, onnxruntime-node ${String(m.onnxruntime)}`,
+    `- load average at the end of the run: ${(m.loadAverage as number[]).map((x) => x.toFixed(1)).join(', ')} (the machine is shared)`,
+    '',
+    '```',
+    ...((m.lscpu as string[] | undefined) ?? []),
+    '```',
+    '',
+    '## Results',
+    '',
+    '| group | measurement | value | baseline | ratio | target | baseline is |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...results.rows.map((r) => `| ${cells(r).join(' | ')} |`),
+    '',
+    missed.length === 0
+      ? 'Every target holds.'
+      : `Missed: ${missed.map((r) => `${r.name} (${formatNumber(r.target?.ofValue ? r.value : r.ratio)} against ${r.target?.text})`).join('; ')}.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function printTable(rows: Row[]): void {
+  const lines = rows.map(cells);
   const head = ['group', 'measurement', 'value', 'baseline', 'ratio', 'target', 'baseline is'];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const format = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
@@ -55,6 +110,11 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<void> {
+  const out = path.join(ROOT, 'bench/results.json');
+  if (process.argv.includes('--report')) {
+    writeFileSync(path.join(ROOT, 'bench/results.md'), markdown(JSON.parse(readFileSync(out, 'utf8')) as Results));
+    return;
+  }
   const wanted = process.argv.slice(2);
   for (const name of wanted) {
     if (!(SUITES as readonly string[]).includes(name)) throw new Error(`unknown suite ${name}; suites: ${SUITES.join(', ')}`);
@@ -77,9 +137,11 @@ async function main(): Promise<void> {
   printTable(rows);
   const missed = rows.filter((r) => r.pass === false);
   console.log(missed.length === 0 ? '\nevery target holds' : `\nmissed: ${missed.map((r) => r.name).join('; ')}`);
-  const out = path.join(ROOT, 'bench/results.json');
-  writeFileSync(`${out}.tmp`, `${JSON.stringify({ started, quick: QUICK, machine: machine(), rows }, null, 2)}\n`);
+  const results: Results = { started, quick: QUICK, machine: machine(), rows };
+  writeFileSync(`${out}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
   renameSync(`${out}.tmp`, out);
+  // results.md records full runs only; a partial run leaves the last full record alone.
+  if (wanted.length === 0) writeFileSync(path.join(ROOT, 'bench/results.md'), markdown(results));
   console.log(`wrote ${path.relative(process.cwd(), out)}`);
 }
 
