@@ -8,12 +8,6 @@
 #include <thread>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 namespace aclsim::exec {
 namespace {
 thread_local bool t_in_pool = false;
@@ -52,18 +46,7 @@ struct ThreadPool::Impl {
     for (std::thread &worker : workers) worker.join();
   }
 
-  // On hardware the model runs on the device and the host's cores stay free; the simulator's
-  // kernels run on them instead. Its workers therefore yield to the application's own threads
-  // (nice +10 on Linux, per thread): a process's JavaScript thread that wakes to serve a timer or
-  // a request gets a core at once instead of queueing behind kernel loops.
-  static void Yielding() {
-#if defined(__linux__)
-    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
-#endif
-  }
-
   void Work() {
-    Yielding();
     t_in_pool = true;
     for (;;) {
       std::shared_ptr<Loop> loop;
