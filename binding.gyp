@@ -59,6 +59,11 @@
       "product_prefix": "lib",
       "product_dir": "<(PRODUCT_DIR)/test",
       "sources": ["native/testing/fork_addon.c"]
+    },
+    {
+      "target_name": "bench_baseline",
+      "product_dir": "<(PRODUCT_DIR)/bench",
+      "sources": ["bench/baseline/empty.c"]
     }
   ]
 }

@@ -13,6 +13,11 @@ import { withCallerStack } from './errors.js';
 /** `'faulted'` after a device-fatal error until `reset()`; `'closed'` after `close()`. */
 export type DeviceState = 'ok' | 'faulted' | 'closed';
 
+export interface AllocOptions {
+  /** Take the memory from the device's caching pool (default false: one `aclrtMalloc`). */
+  pooled?: boolean;
+}
+
 export interface EventOptions {
   /** Record timestamps, for `elapsedSince` (default true). */
   timing?: boolean;
@@ -57,10 +62,17 @@ export class Device implements Disposable {
     return this.#native.memoryInfo();
   }
 
-  /** Allocate `bytes` of device memory (`aclrtMalloc`). */
-  alloc(bytes: number): DeviceBuffer {
+  /**
+   * Allocate `bytes` of device memory (`aclrtMalloc`). With `{ pooled: true }` the memory comes
+   * from the device's caching pool (and goes back to it on close), which skips the runtime's
+   * slow allocation when a block of the size class is cached; `trimPool()` frees the cache.
+   */
+  alloc(bytes: number, options?: AllocOptions): DeviceBuffer {
     const size = positiveInteger(bytes, 'bytes');
-    return new DeviceBuffer(INTERNAL, this.#native.alloc(size), this);
+    if (options === undefined) return new DeviceBuffer(INTERNAL, this.#native.alloc(size), this);
+    const { pooled = false } = optionsObject<AllocOptions>(options, 'options');
+    booleanValue(pooled, 'options.pooled');
+    return new DeviceBuffer(INTERNAL, this.#native.alloc(size, pooled), this);
   }
 
   /** Allocate `bytes` of page-locked host memory (`aclrtMallocHost`). */

@@ -20,7 +20,7 @@ export type { DiagnosedDevice, Diagnosis, DiagnoseOptions, LibraryCandidate, Pro
 export { Tracer } from './trace.js';
 export type { ChromeTrace, TraceEvent, TraceOptions, TraceSource } from './trace.js';
 export { Device } from './device.js';
-export type { DeviceState, EventOptions } from './device.js';
+export type { AllocOptions, DeviceState, EventOptions } from './device.js';
 export { DeviceBuffer, HostBuffer } from './memory.js';
 export { Stream } from './stream.js';
 export type { CopyOperand, StreamWaitOptions } from './stream.js';

@@ -54,7 +54,7 @@ export interface NativeDevice {
   readonly state: 'ok' | 'faulted' | 'closed';
   readonly isClosed: boolean;
   memoryInfo(): { free: number; total: number };
-  alloc(bytes: number): NativeDeviceBuffer;
+  alloc(bytes: number, pooled?: boolean): NativeDeviceBuffer;
   allocHost(bytes: number): NativeHostBuffer;
   createStream(): NativeStream;
   createEvent(timing: boolean): NativeEvent;

@@ -7,6 +7,7 @@
     "context_binding.cc",
     "device_buffer_wrap.cc",
     "device_core.cc",
+    "device_pool.cc",
     "device_wrap.cc",
     "errors.cc",
     "event_core.cc",

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include "context_binding.h"
 
 namespace ascendcl {
@@ -104,6 +108,12 @@ void DeviceWorkers::Post(WaitJob *job) {
 }
 
 void DeviceWorkers::Loop() {
+  // These threads mostly sleep in runtime waits; on the simulator they also run models on the
+  // CPU (with the simulator's executor workers). Either way the JS thread must win a core when
+  // both want one (the event loop's delay is what users see), so they run at nice +10. The
+  // simulator's own workers keep the default priority: a parallel loop waits for its slowest
+  // chunk, and a starved worker would stall runSync on the JS thread too.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   for (;;) {
     WaitJob *job = nullptr;
     {

@@ -131,6 +131,13 @@ void DeviceCore::CloseChildren() {
   }
 }
 
+size_t DeviceCore::TrimPool() {
+  BindContext(context_);
+  size_t freed = pool_.Trim();
+  DiscardRecentMessages();
+  return freed;
+}
+
 void DeviceCore::Close() {
   if (state_ == State::kClosed) return;
   state_ = State::kClosed;
@@ -141,6 +148,7 @@ void DeviceCore::Close() {
     napi_release_threadsafe_function(tsfn_, napi_tsfn_release);
     tsfn_ = nullptr;
   }
+  pool_.Trim();  // children gave their pooled blocks back just now
   Acl().aclrtResetDevice(id_);
   DiscardRecentMessages();
   InvalidateContextBindings();
@@ -152,6 +160,7 @@ void DeviceCore::Reset(Napi::Env env) {
   workers_.Stop();
   BindContext(context_);
   CloseChildren();
+  pool_.Trim();  // the reset frees everything; the cache must not keep dangling addresses
   // Force reset frees the device for the whole process even when other threads set it, which
   // is what recovering a faulted device needs; older CANN only has the counted reset.
   int rc = Acl().aclrtResetDeviceForce != nullptr ? Acl().aclrtResetDeviceForce(id_) : Acl().aclrtResetDevice(id_);

@@ -13,6 +13,7 @@
 
 #include "acl/acl_abi.h"
 #include "async_wait.h"
+#include "device_pool.h"
 #include "runtime_core.h"
 
 namespace ascendcl {
@@ -64,6 +65,10 @@ class DeviceCore {
   State state() const { return state_; }
   RuntimeCore &runtime() const { return *runtime_; }
   LiveStats &stats() const { return runtime_->stats(); }
+  // The caching pool for memory the binding allocates for users (device_pool.h).
+  DevicePool &pool() { return pool_; }
+  // aclrtFree what the pool caches (JS thread; binds the context). Returns the bytes freed.
+  size_t TrimPool();
 
   // Throw AclClosedError / the faulted-device AclError unless new work may start.
   void CheckUsable(Napi::Env env, const char *resource) const;
@@ -111,6 +116,7 @@ class DeviceCore {
   napi_threadsafe_function tsfn_ = nullptr;
   int async_pending_ = 0;
   DeviceWorkers workers_;
+  DevicePool pool_;
 };
 
 }  // namespace ascendcl

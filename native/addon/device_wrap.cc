@@ -119,8 +119,10 @@ Napi::Value DeviceWrap::MemoryInfo(const Napi::CallbackInfo &info) {
 Napi::Value DeviceWrap::Alloc(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint64_t bytes = ToUint(info, 0, "bytes");
+  bool pooled = info[1].IsBoolean() && info[1].As<Napi::Boolean>().Value();
   core_->Enter(env, "Device");
-  return DeviceBufferWrap::New(env, MemorySpan<DeviceMemory>::Whole(DeviceMemory::Allocate(env, core_, bytes)));
+  return DeviceBufferWrap::New(env,
+                               MemorySpan<DeviceMemory>::Whole(DeviceMemory::Allocate(env, core_, bytes, pooled)));
 }
 
 Napi::Value DeviceWrap::AllocHost(const Napi::CallbackInfo &info) {
@@ -196,7 +198,7 @@ Napi::Value DeviceWrap::SynchronizeSync(const Napi::CallbackInfo &info) {
 
 Napi::Value DeviceWrap::TrimPool(const Napi::CallbackInfo &info) {
   core_->CheckUsable(info.Env(), "Device");
-  // Buffers come straight from aclrtMalloc so far: the device holds no cached memory to free.
+  core_->TrimPool();
   return info.Env().Undefined();
 }
 

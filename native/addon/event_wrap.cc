@@ -3,10 +3,31 @@
 #include "acl/acl_errors.h"
 #include "addon_data.h"
 #include "cancel_token_wrap.h"
+#include "fast_method.h"
 #include "promise_wait.h"
 #include "wrap_util.h"
 
 namespace ascendcl {
+namespace {
+
+// aclrtQueryEventStatus, on the JS thread: true when the latest record completed (or none).
+bool QueryEvent(Napi::Env env, EventCore &event) {
+  if (event.closed()) ThrowClosed(env, "Event");
+  event.device().Enter(env, "Event");
+  aclrtEventRecordedStatus status = ACL_EVENT_RECORDED_STATUS_NOT_READY;
+  event.device().Check(env, Acl().aclrtQueryEventStatus(event.handle(), &status), "aclrtQueryEventStatus");
+  bool complete = status == ACL_EVENT_RECORDED_STATUS_COMPLETE;
+  if (complete) event.ObserveComplete();
+  return complete;
+}
+
+napi_value FastQuery(napi_env env, EventCore &event) {
+  napi_value result = nullptr;
+  napi_get_boolean(env, QueryEvent(Napi::Env(env), event), &result);
+  return result;
+}
+
+}  // namespace
 
 void EventWrap::Init(Napi::Env env, Napi::Object exports) {
   Napi::Function cls = DefineClass(env, "NativeEvent",
@@ -35,6 +56,7 @@ EventWrap *EventWrap::From(Napi::Env env, Napi::Value value) {
 EventWrap::EventWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<EventWrap>(info) {
   core_ = CoreFromConstructor<EventCore>(info, "Event");
   Tag(info.This().As<Napi::Object>(), tags::kEvent);
+  DefineFastMethod<EventCore, FastQuery>(info.This().As<Napi::Object>(), "query", core_);
 }
 
 EventWrap::~EventWrap() {
@@ -54,13 +76,9 @@ Napi::Value EventWrap::IsClosed(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value EventWrap::Query(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  EventCore &event = Open(env);
-  aclrtEventRecordedStatus status = ACL_EVENT_RECORDED_STATUS_NOT_READY;
-  event.device().Check(env, Acl().aclrtQueryEventStatus(event.handle(), &status), "aclrtQueryEventStatus");
-  bool complete = status == ACL_EVENT_RECORDED_STATUS_COMPLETE;
-  if (complete) event.ObserveComplete();
-  return Napi::Boolean::New(env, complete);
+  // Shadowed by the per-object fast method (fast_method.h); kept for a receiver borrowed from
+  // another object, which the prototype method still serves.
+  return Napi::Boolean::New(info.Env(), QueryEvent(info.Env(), *core_));
 }
 
 Napi::Value EventWrap::Synchronize(const Napi::CallbackInfo &info) {

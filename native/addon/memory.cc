@@ -6,14 +6,18 @@
 namespace ascendcl {
 
 std::shared_ptr<DeviceMemory> DeviceMemory::Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device,
-                                                     size_t bytes) {
+                                                     size_t bytes, bool pooled) {
   void *ptr = nullptr;
-  device->Check(env, Acl().aclrtMalloc(&ptr, bytes, ACL_MEM_MALLOC_HUGE_FIRST), "aclrtMalloc");
-  return std::make_shared<DeviceMemory>(device, ptr, bytes);
+  if (pooled) {
+    device->Check(env, device->pool().Acquire(bytes, &ptr), "aclrtMalloc");
+  } else {
+    device->Check(env, Acl().aclrtMalloc(&ptr, bytes, ACL_MEM_MALLOC_HUGE_FIRST), "aclrtMalloc");
+  }
+  return std::make_shared<DeviceMemory>(device, ptr, bytes, pooled);
 }
 
-DeviceMemory::DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes)
-    : DeviceChild(std::move(device), Kind::kMemory), ptr_(ptr), bytes_(bytes) {
+DeviceMemory::DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes, bool pooled)
+    : DeviceChild(std::move(device), Kind::kMemory), ptr_(ptr), bytes_(bytes), pooled_(pooled) {
   LiveStats &stats = this->device().stats();
   stats.device_buffers += 1;
   stats.device_bytes += static_cast<int64_t>(bytes);
@@ -43,7 +47,10 @@ void DeviceMemory::Release() {
   BindContext(device().context());
   // A release never throws (close() is idempotent and runs from finalizers), but a device-fatal
   // failure still faults the device, so the next piece of work says so.
-  if (int rc = Acl().aclrtFree(ptr_); rc != 0) {
+  if (pooled_) {
+    device().pool().Release(ptr_, bytes_);
+    DiscardRecentMessages();
+  } else if (int rc = Acl().aclrtFree(ptr_); rc != 0) {
     device().NoteFailure(CaptureFailure(rc, "aclrtFree", device().id()));
   } else {
     DiscardRecentMessages();

@@ -26,9 +26,11 @@ class Pinnable {
 
 class DeviceMemory : public DeviceChild, public Pinnable {
  public:
-  // aclrtMalloc; the device must be entered (context bound) by the caller.
-  static std::shared_ptr<DeviceMemory> Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device, size_t bytes);
-  DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes);
+  // aclrtMalloc, or with `pooled` a block of the device's caching pool (given back to the pool
+  // when released); the device must be entered (context bound) by the caller.
+  static std::shared_ptr<DeviceMemory> Allocate(Napi::Env env, const std::shared_ptr<DeviceCore> &device, size_t bytes,
+                                                bool pooled = false);
+  DeviceMemory(std::shared_ptr<DeviceCore> device, void *ptr, size_t bytes, bool pooled = false);
   ~DeviceMemory() override;
 
   void *ptr() const { return ptr_; }
@@ -45,6 +47,7 @@ class DeviceMemory : public DeviceChild, public Pinnable {
 
   void *ptr_;
   size_t bytes_;
+  bool pooled_;
   int pins_ = 0;
   bool closed_ = false;
   bool released_ = false;

@@ -263,12 +263,13 @@ void *ModelCore::Staging(std::vector<std::pair<void *, size_t>> *slots, size_t i
                          AclFailure *failure) {
   std::pair<void *, size_t> &slot = (*slots)[index];
   if (slot.first != nullptr && slot.second >= bytes) return slot.first;
+  DevicePool &pool = device().pool();
   if (slot.first != nullptr) {
-    Acl().aclrtFree(slot.first);
+    pool.Release(slot.first, slot.second);
     slot = {nullptr, 0};
   }
   void *ptr = nullptr;
-  int rc = Acl().aclrtMalloc(&ptr, bytes == 0 ? 1 : bytes, ACL_MEM_MALLOC_HUGE_FIRST);
+  int rc = pool.Acquire(bytes, &ptr);
   if (rc != 0) {
     *failure = CaptureFailure(rc, "aclrtMalloc", device().id());
     return nullptr;
@@ -280,11 +281,11 @@ void *ModelCore::Staging(std::vector<std::pair<void *, size_t>> *slots, size_t i
 void ModelCore::FreeStaging() {
   for (auto *slots : {&input_staging_, &output_staging_}) {
     for (auto &slot : *slots) {
-      if (slot.first != nullptr) Acl().aclrtFree(slot.first);
+      if (slot.first != nullptr) device().pool().Release(slot.first, slot.second);
       slot = {nullptr, 0};
     }
   }
-  if (batch_staging_ != nullptr) Acl().aclrtFree(batch_staging_);
+  if (batch_staging_ != nullptr) device().pool().Release(batch_staging_, 8);
   batch_staging_ = nullptr;
 }
 
@@ -306,7 +307,7 @@ int ModelCore::Execute(const ExecPlan &plan, std::vector<ExecResult> *results, A
     size_t size = 0;
     if (static_cast<int>(i) == loaded_.hidden_input) {
       if (batch_staging_ == nullptr) {
-        int rc = fn.aclrtMalloc(&batch_staging_, 8, ACL_MEM_MALLOC_HUGE_FIRST);
+        int rc = device().pool().Acquire(8, &batch_staging_);
         if (rc != 0) return Captured(failure, rc, "aclrtMalloc", device_id);
       }
       ptr = batch_staging_;
@@ -407,8 +408,9 @@ int ModelCore::Execute(const ExecPlan &plan, std::vector<ExecResult> *results, A
         scratch.auto_outputs.pop_back();  // the caller owns it now
         result.device = ptr;
       } else {
-        rc = fn.aclrtMalloc(&result.device, result.bytes ? result.bytes : 1, ACL_MEM_MALLOC_HUGE_FIRST);
+        rc = device().pool().Acquire(result.bytes, &result.device);
         if (rc != 0) return Captured(failure, rc, "aclrtMalloc", device_id);
+        result.pooled = true;
         if (result.bytes > 0) {
           rc = fn.aclrtMemcpy(result.device, result.bytes, ptr, result.bytes, ACL_MEMCPY_DEVICE_TO_DEVICE);
           if (rc != 0) return Captured(failure, rc, "aclrtMemcpy", device_id);

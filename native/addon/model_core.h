@@ -81,7 +81,8 @@ struct ExecResult {
   int data_type = -1;
   size_t bytes = 0;
   std::shared_ptr<uint8_t> host;   // to_host: the downloaded bytes
-  void *device = nullptr;          // keep_on_device: device memory the caller now owns (aclrtMalloc)
+  void *device = nullptr;          // keep_on_device: device memory the caller now owns…
+  bool pooled = false;             // …from the device's pool (else from the runtime's aclrtMalloc)
 };
 
 class ModelCore : public DeviceChild, public Pinnable, public std::enable_shared_from_this<ModelCore> {

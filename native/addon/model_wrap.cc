@@ -121,7 +121,7 @@ Napi::Value ResultsTo(Napi::Env env, const std::shared_ptr<DeviceCore> &device, 
           env, result.host.get(), result.bytes,
           [](Napi::Env, void *, std::shared_ptr<uint8_t> *holder) { delete holder; }, hold);
     } else if (result.device != nullptr) {
-      auto memory = std::make_shared<DeviceMemory>(device, result.device, result.bytes);
+      auto memory = std::make_shared<DeviceMemory>(device, result.device, result.bytes, result.pooled);
       result.device = nullptr;
       data = DeviceBufferWrap::New(env, MemorySpan<DeviceMemory>::Whole(std::move(memory)));
     }

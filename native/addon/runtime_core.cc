@@ -21,6 +21,14 @@ int64_t RuntimeCore::PendingOps() const {
   return total;
 }
 
+int64_t RuntimeCore::PoolBytes() const {
+  int64_t total = 0;
+  for (const auto &entry : devices_) {
+    if (std::shared_ptr<DeviceCore> device = entry.second.lock()) total += static_cast<int64_t>(device->pool().held());
+  }
+  return total;
+}
+
 std::shared_ptr<DeviceCore> RuntimeCore::OpenDevice(Napi::Env env, int id, const std::shared_ptr<RuntimeCore> &self) {
   auto found = devices_.find(id);
   if (found != devices_.end()) {

@@ -30,7 +30,6 @@ struct LiveStats {
   int64_t models = 0;
   int64_t device_bytes = 0;
   int64_t host_bytes = 0;
-  int64_t pool_bytes = 0;
 };
 
 class RuntimeCore {
@@ -44,6 +43,8 @@ class RuntimeCore {
   LiveStats &stats() { return stats_; }
   // Operations enqueued on this runtime's streams whose completion has not been observed.
   int64_t PendingOps() const;
+  // Bytes the devices' caching pools hold.
+  int64_t PoolBytes() const;
 
   // The one DeviceCore per id (opened on first use).
   std::shared_ptr<DeviceCore> OpenDevice(Napi::Env env, int id, const std::shared_ptr<RuntimeCore> &self);

@@ -157,7 +157,7 @@ Napi::Value RuntimeWrap::Stats(const Napi::CallbackInfo &info) {
   out.Set("deviceBytes", double(stats.device_bytes));
   out.Set("hostBytes", double(stats.host_bytes));
   out.Set("pendingOps", double(core_->PendingOps()));
-  out.Set("poolBytes", double(stats.pool_bytes));
+  out.Set("poolBytes", double(core_->PoolBytes()));
   return out;
 }
 

@@ -128,9 +128,7 @@ ACLSIM_EXPORT aclError aclrtQueryEventStatus(aclrtEvent event, aclrtEventRecorde
     if (status == nullptr) return Fail(acl::ACL_ERROR_INVALID_PARAM, "status must not be NULL");
     std::shared_ptr<Event> found;
     if (aclError code = FindEvent(event, &found); code != 0) return code;
-    std::shared_ptr<RecordPoint> point = found->latest();
-    *status = (point == nullptr || point->done()) ? ACL_EVENT_RECORDED_STATUS_COMPLETE
-                                                   : ACL_EVENT_RECORDED_STATUS_NOT_READY;
+    *status = found->LatestDone() ? ACL_EVENT_RECORDED_STATUS_COMPLETE : ACL_EVENT_RECORDED_STATUS_NOT_READY;
     return ACL_SUCCESS;
   });
 }

@@ -50,6 +50,11 @@ std::shared_ptr<RecordPoint> Event::latest() const {
   return latest_;
 }
 
+bool Event::LatestDone() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return latest_ == nullptr || latest_->done();
+}
+
 void Event::set_latest(std::shared_ptr<RecordPoint> point) {
   std::lock_guard<std::mutex> lock(mu_);
   latest_ = std::move(point);

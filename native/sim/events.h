@@ -62,6 +62,9 @@ class Event {
 
   // The latest record, or nullptr if the event was never recorded.
   std::shared_ptr<RecordPoint> latest() const;
+  // Whether the latest record completed (true when never recorded): latest() without the copy,
+  // for aclrtQueryEventStatus.
+  bool LatestDone() const;
   void set_latest(std::shared_ptr<RecordPoint> point);
 
  private:

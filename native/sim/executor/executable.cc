@@ -1,6 +1,7 @@
 // Executable::Load and the graph executable behind it: the run plan (the nodes left after
 // folding, those whose outputs nobody needs dropped), when each intermediate value can be
 // released, input checks, and Run.
+#include "sim/executor/fusion.h"
 #include "sim/executor/executable.h"
 
 #include <algorithm>
@@ -68,6 +69,7 @@ class GraphExecutable final : public Executable {
 
 Status GraphExecutable::Prepare(onnx::ModelProto &model) {
   EXEC_RETURN_IF_ERROR(BuildGraph(model, &graph_));
+  EXEC_RETURN_IF_ERROR(FuseForInference(&graph_));
   infos_.resize(graph_.values.size());
   for (const auto &[index, tensor] : graph_.initializers) {
     ValueInfo &info = infos_[index];

@@ -6,6 +6,7 @@
     "constant_folding.cc",
     "dtype.cc",
     "executable.cc",
+    "fusion.cc",
     "graph.cc",
     "op.cc",
     "shape_inference.cc",

@@ -137,6 +137,9 @@ class Kernel {
   // False for kernels whose outputs must not be computed at load even when every input is
   // constant (random ops, or outputs that are too big to fold).
   virtual bool Foldable() const { return true; }
+  // Asked at load (before Init) by the fusion pass (fusion.h): apply max(0, y) to output 0 as
+  // part of this node, so that the Relu reading it can be dropped. True when the kernel will.
+  virtual bool FuseRelu() { return false; }
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();

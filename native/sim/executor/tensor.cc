@@ -3,7 +3,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <unordered_map>
+#include <vector>
 
 namespace aclsim::exec {
 namespace {
@@ -21,8 +24,62 @@ int64_t CheckedCount(const Shape &shape) {
   return count;
 }
 
+// Large tensor storage is recycled. A model run allocates the same intermediate sizes every
+// time; fresh large blocks come from mmap (glibc hands blocks above its threshold straight back
+// to the kernel), so every run would page-fault and zero each activation again, which cost a
+// ResNet stem a fifth of its run time. Freed blocks of kMinCached bytes or more wait here, by
+// exact (page-rounded) size, for the next tensor of that size; at most kMaxCached bytes wait, and
+// a block beyond that is freed. The cache is never destroyed (tensors may die during exit).
+class BlockCache {
+ public:
+  static constexpr size_t kMinCached = size_t(64) << 10;
+  static constexpr size_t kMaxCached = size_t(512) << 20;
+
+  static BlockCache &Get() {
+    static BlockCache *cache = new BlockCache();
+    return *cache;
+  }
+
+  void *Take(size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = free_.find(bytes);
+      if (it != free_.end() && !it->second.empty()) {
+        void *block = it->second.back();
+        it->second.pop_back();
+        held_ -= bytes;
+        return block;
+      }
+    }
+    return std::aligned_alloc(kAlignment, bytes);
+  }
+
+  void Give(void *block, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (held_ + bytes <= kMaxCached) {
+        free_[bytes].push_back(block);
+        held_ += bytes;
+        return;
+      }
+    }
+    std::free(block);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<size_t, std::vector<void *>> free_;
+  size_t held_ = 0;
+};
+
 std::shared_ptr<void> AlignedBytes(size_t bytes) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  if (rounded >= BlockCache::kMinCached) {
+    rounded = (rounded + 4095) / 4096 * 4096;
+    void *data = BlockCache::Get().Take(rounded);
+    if (data == nullptr) return nullptr;
+    return std::shared_ptr<void>(data, [rounded](void *p) { BlockCache::Get().Give(p, rounded); });
+  }
   void *data = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
   if (data == nullptr) return nullptr;
   return std::shared_ptr<void>(data, [](void *p) { std::free(p); });

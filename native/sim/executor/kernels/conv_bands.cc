@@ -88,7 +88,7 @@ bool PlanBands(const Window3 &w, int64_t channels, int64_t tasks_outside, int th
 }
 
 Status RunBand(const GemmArch &arch, const BandPlan &plan, int64_t band, const float *image, const PanelSource &weights,
-               int64_t maps, const float *bias, float *out) {
+               int64_t maps, const float *bias, float *out, Activation activation) {
   const Window3 &w = plan.window;
   const int64_t oh0 = band * plan.band_rows;
   const int64_t rows = std::min(plan.band_rows, w.out[1] - oh0);
@@ -117,6 +117,7 @@ Status RunBand(const GemmArch &arch, const BandPlan &plan, int64_t band, const f
   problem.wrap.kept = w.out[2];
   problem.wrap.pitch = w.out[2];
   problem.epilogue.row_bias = bias;
+  problem.epilogue.activation = activation;
   return GemmBlock(arch, shape, problem, 0, maps, 0, positions);
 }
 

@@ -39,10 +39,10 @@ bool PlanBands(const Window3 &window, int64_t channels, int64_t tasks_outside, i
 
 // Band `band` of one image and group: `image` points at the group's first input channel,
 // `weights` is the group's M×K operand, `out` the group's first output channel (maps planes of
-// OH×OW); `bias` (maps values, may be null) is added in the GEMM's epilogue. Runs on the calling
-// thread; kOutOfMemory when its buffers cannot be had.
+// OH×OW); `bias` (maps values, may be null) and `activation` are applied in the GEMM's epilogue.
+// Runs on the calling thread; kOutOfMemory when its buffers cannot be had.
 Status RunBand(const GemmArch &arch, const BandPlan &plan, int64_t band, const float *image, const PanelSource &weights,
-               int64_t maps, const float *bias, float *out);
+               int64_t maps, const float *bias, float *out, Activation activation = Activation::kNone);
 
 }  // namespace aclsim::exec::kernels
 

@@ -8,7 +8,25 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "sim/executor/dtype.h"
+
 namespace aclsim::exec::kernels {
+
+// The element types MatMul and Gemm take: float32 and float16 on the blocked GEMM, the rest here.
+inline bool IsGemmType(DType type) {
+  switch (type) {
+    case DType::kFloat32:
+    case DType::kFloat16:
+    case DType::kFloat64:
+    case DType::kInt32:
+    case DType::kInt64:
+    case DType::kUint32:
+    case DType::kUint64:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // The type integer sums are formed in: unsigned, so that overflow is defined (it wraps).
 template <typename T, bool = std::is_integral_v<T>>

@@ -4,73 +4,57 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace aclsim::exec::kernels {
 namespace {
 
+// Calls fn(std::integral_constant<int, W>{}) for the panel widths the micro-kernels use, so the
+// packers below are instantiated with a compile-time width (fixed-size vector moves); returns
+// false for any other width, which the callers pack with a plain loop.
+template <typename Fn>
+bool WithFixedWidth(int width, Fn &&fn) {
+  switch (width) {
+    case 4: fn(std::integral_constant<int, 4>{}); return true;
+    case 6: fn(std::integral_constant<int, 6>{}); return true;
+    case 8: fn(std::integral_constant<int, 8>{}); return true;
+    case 16: fn(std::integral_constant<int, 16>{}); return true;
+    case 32: fn(std::integral_constant<int, 32>{}); return true;
+    default: return false;
+  }
+}
+
 // Lines contiguous in memory (line_stride 1), e.g. the columns of a row-major B: every depth
 // step is a run of `count` consecutive floats, dealt out to the panels `width` at a time. Reading
 // whole runs keeps the hardware prefetcher streaming (a panel-at-a-time walk would read 128 bytes
-// per row and jump a row stride, which defeats it). W is a compile-time width so the copies are
-// fixed-size vector moves.
-template <int W>
-void PackContiguousLines(const float *__restrict data, int64_t depth_stride, int64_t count, int64_t kc,
-                         float *__restrict out) {
-  const int64_t full = count / W;
-  const int64_t rest = count - full * W;
-  const int64_t panel_floats = kc * W;
-  for (int64_t k = 0; k < kc; ++k, data += depth_stride) {
-    const float *__restrict src = data;
-    float *__restrict dst = out + k * W;
-    for (int64_t p = 0; p < full; ++p, src += W, dst += panel_floats) {
-      for (int j = 0; j < W; ++j) dst[j] = src[j];
-    }
-    if (rest != 0) {
-      for (int j = 0; j < W; ++j) dst[j] = j < rest ? src[j] : 0.0f;
-    }
-  }
-}
-
-void PackContiguousLinesAnyWidth(int width, const float *data, int64_t depth_stride, int64_t count, int64_t kc,
-                                 float *out) {
-  switch (width) {
-    case 4:
-      return PackContiguousLines<4>(data, depth_stride, count, kc, out);
-    case 6:
-      return PackContiguousLines<6>(data, depth_stride, count, kc, out);
-    case 8:
-      return PackContiguousLines<8>(data, depth_stride, count, kc, out);
-    case 16:
-      return PackContiguousLines<16>(data, depth_stride, count, kc, out);
-    case 32:
-      return PackContiguousLines<32>(data, depth_stride, count, kc, out);
-    default:
-      break;
-  }
-  const int64_t panel_floats = kc * width;
-  for (int64_t k = 0; k < kc; ++k, data += depth_stride) {
-    for (int64_t i = 0; i < count; i += width) {
-      float *dst = out + (i / width) * panel_floats + k * width;
-      for (int64_t j = 0; j < width; ++j) dst[j] = i + j < count ? data[i + j] : 0.0f;
-    }
-  }
-}
-
-// OffsetRowsSource's packing: PackContiguousLines with a row pointer per depth step.
-template <int W>
-void PackOffsetRows(const float *__restrict data, const int64_t *offsets, int64_t count, int64_t kc,
-                    float *__restrict out) {
+// per row and jump a row stride, which defeats it). `row_of(k)` is where depth step k's run
+// starts: a fixed stride for a strided operand, a per-step offset for OffsetRowsSource.
+template <int W, typename RowOf>
+void PackLineRuns(RowOf row_of, int64_t count, int64_t kc, float *__restrict out) {
   const int64_t full = count / W;
   const int64_t rest = count - full * W;
   const int64_t panel_floats = kc * W;
   for (int64_t k = 0; k < kc; ++k) {
-    const float *__restrict src = data + offsets[k];
+    const float *__restrict src = row_of(k);
     float *__restrict dst = out + k * W;
     for (int64_t p = 0; p < full; ++p, src += W, dst += panel_floats) {
       for (int j = 0; j < W; ++j) dst[j] = src[j];
     }
     if (rest != 0) {
       for (int j = 0; j < W; ++j) dst[j] = j < rest ? src[j] : 0.0f;
+    }
+  }
+}
+
+template <typename RowOf>
+void PackLineRunsAnyWidth(int width, RowOf row_of, int64_t count, int64_t kc, float *out) {
+  if (WithFixedWidth(width, [&](auto w) { PackLineRuns<decltype(w)::value>(row_of, count, kc, out); })) return;
+  const int64_t panel_floats = kc * width;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float *src = row_of(k);
+    for (int64_t i = 0; i < count; i += width) {
+      float *dst = out + (i / width) * panel_floats + k * width;
+      for (int64_t j = 0; j < width; ++j) dst[j] = i + j < count ? src[i + j] : 0.0f;
     }
   }
 }
@@ -100,19 +84,8 @@ void PackContiguousDepth(const float *__restrict data, int64_t line_stride, int6
 
 void PackContiguousDepthAnyWidth(int width, const float *data, int64_t line_stride, int64_t count, int64_t kc,
                                  float *out) {
-  switch (width) {
-    case 4:
-      return PackContiguousDepth<4>(data, line_stride, count, kc, out);
-    case 6:
-      return PackContiguousDepth<6>(data, line_stride, count, kc, out);
-    case 8:
-      return PackContiguousDepth<8>(data, line_stride, count, kc, out);
-    case 16:
-      return PackContiguousDepth<16>(data, line_stride, count, kc, out);
-    case 32:
-      return PackContiguousDepth<32>(data, line_stride, count, kc, out);
-    default:
-      break;
+  if (WithFixedWidth(width, [&](auto w) { PackContiguousDepth<decltype(w)::value>(data, line_stride, count, kc, out); })) {
+    return;
   }
   for (int64_t p = 0; p < count; p += width, out += width * kc) {
     for (int64_t k = 0; k < kc; ++k) {
@@ -150,7 +123,8 @@ const float *StridedSource::Panels(const GemmArch &arch, int width, int64_t i0, 
   const float *origin = data_ + i0 * line_stride_ + k0 * depth_stride_;
   if (line_stride_ == 1) {
     if (arch.pack_rows == nullptr || !arch.pack_rows(width, origin, nullptr, depth_stride_, count, kc, scratch)) {
-      PackContiguousLinesAnyWidth(width, origin, depth_stride_, count, kc, scratch);
+      const int64_t stride = depth_stride_;
+      PackLineRunsAnyWidth(width, [origin, stride](int64_t k) { return origin + k * stride; }, count, kc, scratch);
     }
   } else if (depth_stride_ == 1) {
     if (arch.pack_transposed == nullptr || !arch.pack_transposed(width, origin, line_stride_, count, kc, scratch)) {
@@ -167,31 +141,7 @@ const float *OffsetRowsSource::Panels(const GemmArch &arch, int width, int64_t i
   const float *origin = data_ + i0;
   const int64_t *offsets = offsets_ + k0;
   if (arch.pack_rows != nullptr && arch.pack_rows(width, origin, offsets, 0, count, kc, scratch)) return scratch;
-  switch (width) {
-    case 4:
-      PackOffsetRows<4>(origin, offsets, count, kc, scratch);
-      return scratch;
-    case 6:
-      PackOffsetRows<6>(origin, offsets, count, kc, scratch);
-      return scratch;
-    case 8:
-      PackOffsetRows<8>(origin, offsets, count, kc, scratch);
-      return scratch;
-    case 16:
-      PackOffsetRows<16>(origin, offsets, count, kc, scratch);
-      return scratch;
-    case 32:
-      PackOffsetRows<32>(origin, offsets, count, kc, scratch);
-      return scratch;
-    default:
-      break;
-  }
-  for (int64_t p = 0; p < count; p += width) {
-    for (int64_t k = 0; k < kc; ++k) {
-      float *dst = scratch + p * kc + k * width;
-      for (int64_t j = 0; j < width; ++j) dst[j] = p + j < count ? origin[offsets[k] + p + j] : 0.0f;
-    }
-  }
+  PackLineRunsAnyWidth(width, [origin, offsets](int64_t k) { return origin + offsets[k]; }, count, kc, scratch);
   return scratch;
 }
 

@@ -24,15 +24,32 @@ template <int kOp>  // 0 Add, 1 Sub, 2 Mul
 class AddSubMulKernel final : public BinaryKernel {
  protected:
   bool Supports(DType type) const override { return NumericType(type); }
+  // A residual Add followed by Relu (fusion.h) clamps in the same pass.
+  bool FuseRelu() override {
+    relu_ = kOp == 0;
+    return relu_;
+  }
   Status Compute(const Tensor &a, const Tensor &b, Tensor *out, ThreadPool &pool) const override {
     return DispatchNumeric(a.dtype(), "input", [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (kOp == 0) BinaryBroadcast<T, T, T>(a, b, out, pool, [](T x, T y) { return WrappingAdd(x, y); });
+      if constexpr (kOp == 0) {
+        if (relu_) {
+          BinaryBroadcast<T, T, T>(a, b, out, pool, [](T x, T y) {
+            const T sum = WrappingAdd(x, y);
+            return sum > T(0) ? sum : T(0);
+          });
+          return Status::Ok();
+        }
+        BinaryBroadcast<T, T, T>(a, b, out, pool, [](T x, T y) { return WrappingAdd(x, y); });
+      }
       if constexpr (kOp == 1) BinaryBroadcast<T, T, T>(a, b, out, pool, [](T x, T y) { return WrappingSub(x, y); });
       if constexpr (kOp == 2) BinaryBroadcast<T, T, T>(a, b, out, pool, [](T x, T y) { return WrappingMul(x, y); });
       return Status::Ok();
     });
   }
+
+ private:
+  bool relu_ = false;
 };
 
 class DivKernel final : public BinaryKernel {

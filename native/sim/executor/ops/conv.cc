@@ -19,6 +19,7 @@
 #include "sim/executor/kernels/op_support.h"
 #include "sim/executor/kernels/window.h"
 #include "sim/executor/op.h"
+#include "sim/executor/ops/conv_common.h"
 
 namespace aclsim::exec {
 namespace {
@@ -32,42 +33,18 @@ class ConvKernel final : public Kernel {
   Status Init(const NodeDef &node, const std::vector<const Tensor *> &constants) override {
     EXEC_RETURN_IF_ERROR(
         kernels::ReadWindowAttributes(node, /*has_dilations=*/true, /*has_ceil_mode=*/false, &window_));
-    const Attribute *group = node.attributes.Find("group");
-    if (group != nullptr && group->kind != Attribute::Kind::kInt) {
-      return InvalidModel("attribute 'group' must be an int");
-    }
-    group_ = node.attributes.Int("group", 1);
-    if (group_ < 1 || group_ > (int64_t{1} << 31)) {
-      return InvalidModel("attribute 'group' = %lld must be positive", static_cast<long long>(group_));
-    }
-    if (node.input_present.size() < 2 || !node.input_present[0] || !node.input_present[1]) {
-      return InvalidModel("needs the inputs X and W");
-    }
+    EXEC_RETURN_IF_ERROR(ReadConvGroup(node, &group_));
     if (constants.size() > 1 && constants[1] != nullptr) EXEC_RETURN_IF_ERROR(PackWeights(*constants[1]));
     return Status::Ok();
   }
 
   Status Infer(InferContext &ctx) const override {
+    size_t rank = 0;
+    EXEC_RETURN_IF_ERROR(InferConvRank(ctx, "Conv", &rank));
+    if (rank == 0) return Status::Ok();
     const ValueInfo &x = ctx.input(0);
     const ValueInfo &w = ctx.input(1);
-    if (x.dtype != DType::kUndefined && !kernels::IsFloatType(x.dtype)) {
-      return TypeError("X is %s; Conv supports float32 and float16", DTypeName(x.dtype));
-    }
-    if (w.dtype != DType::kUndefined && x.dtype != DType::kUndefined && w.dtype != x.dtype) {
-      return TypeError("W is %s but X is %s", DTypeName(w.dtype), DTypeName(x.dtype));
-    }
     ValueInfo &y = ctx.output(0);
-    y.dtype = x.dtype != DType::kUndefined ? x.dtype : w.dtype;
-    if (!x.rank_known && !w.rank_known) {
-      y.rank_known = false;
-      return Status::Ok();
-    }
-    const size_t rank = x.rank_known ? x.shape.size() : w.shape.size();
-    if (rank < 3 || rank > 5 || (x.rank_known && w.rank_known && x.shape.size() != w.shape.size())) {
-      return ShapeError("X %s and W %s must both have rank 3, 4 or 5",
-                        x.rank_known ? ShapeToString(x.shape).c_str() : "(unknown)",
-                        w.rank_known ? ShapeToString(w.shape).c_str() : "(unknown)");
-    }
     const size_t spatial = rank - 2;
     EXEC_RETURN_IF_ERROR(kernels::CheckWindowRank(window_, spatial));
     if (x.rank_known && w.rank_known) EXEC_RETURN_IF_ERROR(CheckChannels(x.shape, w.shape));
@@ -92,23 +69,11 @@ class ConvKernel final : public Kernel {
   }
 
   Status Run(RunContext &ctx) const override {
-    Status status;
-    Tensor x_storage, w_storage, b_storage;
-    const Tensor *x = kernels::AsFloat32(*ctx.input(0), &x_storage, "X", &status);
-    if (x == nullptr) return status;
-    const Tensor *w = kernels::AsFloat32(*ctx.input(1), &w_storage, "W", &status);
-    if (w == nullptr) return status;
-    const Tensor *b = nullptr;
-    if (ctx.input(2) != nullptr) {
-      b = kernels::AsFloat32(*ctx.input(2), &b_storage, "B", &status);
-      if (b == nullptr) return status;
-    }
+    ConvOperands operands;
+    EXEC_RETURN_IF_ERROR(operands.Load(ctx));
+    const Tensor *x = operands.x, *w = operands.w, *b = operands.b;
     const Shape &xs = x->shape();
     const Shape &ws = w->shape();
-    if (xs.size() < 3 || xs.size() > 5 || ws.size() != xs.size()) {
-      return ShapeError("X %s and W %s must both have rank 3, 4 or 5", ShapeToString(xs).c_str(),
-                        ShapeToString(ws).c_str());
-    }
     EXEC_RETURN_IF_ERROR(CheckChannels(xs, ws));
     const int64_t batch = xs[0], channels = xs[1], maps = ws[0];
     if (b != nullptr && (b->rank() != 1 || b->dim(0) != maps)) {
@@ -131,6 +96,7 @@ class ConvKernel final : public Kernel {
     // group 1 is an ordinary GEMM of depth kernel-size, which the GEMM does better).
     if (ws[1] == 1 && group_ > 1 && xs.size() <= 4) {
       Depthwise(ctx, x->data<float>(), w->data<float>(), bias, batch, channels, maps, window, y.data());
+      if (relu_) ApplyRelu(ctx.pool(), y.data(), ElementCount(ys));
     } else {
       EXEC_RETURN_IF_ERROR(
           ViaGemm(ctx, x->data<float>(), w->data<float>(), bias, batch, channels, maps, window, y.data()));
@@ -139,7 +105,19 @@ class ConvKernel final : public Kernel {
     return Status::Ok();
   }
 
+  bool FuseRelu() override {
+    relu_ = true;
+    return true;
+  }
+
  private:
+  // The fused Relu after a depthwise convolution (the GEMM paths apply it in their epilogue).
+  static void ApplyRelu(ThreadPool &pool, float *y, int64_t count) {
+    pool.ParallelFor(count, 1 << 16, [y](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) y[i] = y[i] > 0.0f ? y[i] : 0.0f;
+    });
+  }
+
   Status CheckChannels(const Shape &xs, const Shape &ws) const {
     if (ws[0] >= 0 && ws[0] % group_ != 0) {
       return ShapeError("W has %lld output channels, not a multiple of group %lld", static_cast<long long>(ws[0]),
@@ -208,6 +186,7 @@ class ConvKernel final : public Kernel {
                            window.stride[2] == 1 && window.pad[0] == 0 && window.pad[1] == 0 && window.pad[2] == 0 &&
                            out_size == in_size;
     const bool use_packed = packed_arch_ == &arch && static_cast<int64_t>(packed_.size()) == group_;
+    const kernels::Activation activation = relu_ ? kernels::Activation::kRelu : kernels::Activation::kNone;
 
     std::vector<kernels::StridedSource> weight_sources;
     if (!use_packed) {
@@ -225,7 +204,7 @@ class ConvKernel final : public Kernel {
           const int64_t i = task / bands.bands, g = i % group_;
           const Status status = kernels::RunBand(
               arch, bands, task % bands.bands, x + i * group_channels * in_size, *weights(g), group_maps,
-              bias != nullptr ? bias + g * group_maps : nullptr, y + i * group_maps * out_size);
+              bias != nullptr ? bias + g * group_maps : nullptr, y + i * group_maps * out_size, activation);
           if (!status.ok()) failed = true;
         }
       });
@@ -257,6 +236,7 @@ class ConvKernel final : public Kernel {
           p.c = y + i * group_maps * out_size;
           p.ldc = out_size;
           p.epilogue.row_bias = bias != nullptr ? bias + g * group_maps : nullptr;
+          p.epilogue.activation = activation;
           return p;
         },
         &ctx.pool());
@@ -264,6 +244,7 @@ class ConvKernel final : public Kernel {
 
   kernels::WindowAttributes window_;
   int64_t group_ = 1;
+  bool relu_ = false;  // a Relu fused by fusion.h
   std::vector<std::unique_ptr<PackedPanels>> packed_;  // per group, for packed_arch_
   const GemmArch *packed_arch_ = nullptr;
 };

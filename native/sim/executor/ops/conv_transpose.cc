@@ -16,6 +16,7 @@
 #include "sim/executor/kernels/window.h"
 #include "sim/executor/kernels/workspace.h"
 #include "sim/executor/op.h"
+#include "sim/executor/ops/conv_common.h"
 
 namespace aclsim::exec {
 namespace {
@@ -41,36 +42,17 @@ class ConvTransposeKernel final : public Kernel {
     for (int64_t v : output_shape_) {
       if (v < 0 || v > (int64_t{1} << 31)) return InvalidModel("negative or huge output_shape");
     }
-    const Attribute *group = node.attributes.Find("group");
-    if (group != nullptr && group->kind != Attribute::Kind::kInt) {
-      return InvalidModel("attribute 'group' must be an int");
-    }
-    group_ = node.attributes.Int("group", 1);
-    if (group_ < 1 || group_ > (int64_t{1} << 31)) {
-      return InvalidModel("attribute 'group' = %lld must be positive", static_cast<long long>(group_));
-    }
-    if (node.input_present.size() < 2 || !node.input_present[0] || !node.input_present[1]) {
-      return InvalidModel("needs the inputs X and W");
-    }
+    EXEC_RETURN_IF_ERROR(ReadConvGroup(node, &group_));
     return Status::Ok();
   }
 
   Status Infer(InferContext &ctx) const override {
+    size_t rank = 0;
+    EXEC_RETURN_IF_ERROR(InferConvRank(ctx, "ConvTranspose", &rank));
+    if (rank == 0) return Status::Ok();
     const ValueInfo &x = ctx.input(0);
     const ValueInfo &w = ctx.input(1);
-    if (x.dtype != DType::kUndefined && !kernels::IsFloatType(x.dtype)) {
-      return TypeError("X is %s; ConvTranspose supports float32 and float16", DTypeName(x.dtype));
-    }
     ValueInfo &y = ctx.output(0);
-    y.dtype = x.dtype != DType::kUndefined ? x.dtype : w.dtype;
-    if (!x.rank_known && !w.rank_known) {
-      y.rank_known = false;
-      return Status::Ok();
-    }
-    const size_t rank = x.rank_known ? x.shape.size() : w.shape.size();
-    if (rank < 3 || rank > 5 || (x.rank_known && w.rank_known && x.shape.size() != w.shape.size())) {
-      return ShapeError("X and W must both have rank 3, 4 or 5");
-    }
     y.rank_known = true;
     y.shape.assign(rank, -1);
     y.shape[0] = x.rank_known ? x.shape[0] : -1;
@@ -97,23 +79,11 @@ class ConvTransposeKernel final : public Kernel {
   }
 
   Status Run(RunContext &ctx) const override {
-    Status status;
-    Tensor x_storage, w_storage, b_storage;
-    const Tensor *x = kernels::AsFloat32(*ctx.input(0), &x_storage, "X", &status);
-    if (x == nullptr) return status;
-    const Tensor *w = kernels::AsFloat32(*ctx.input(1), &w_storage, "W", &status);
-    if (w == nullptr) return status;
-    const Tensor *b = nullptr;
-    if (ctx.input(2) != nullptr) {
-      b = kernels::AsFloat32(*ctx.input(2), &b_storage, "B", &status);
-      if (b == nullptr) return status;
-    }
+    ConvOperands operands;
+    EXEC_RETURN_IF_ERROR(operands.Load(ctx));
+    const Tensor *x = operands.x, *w = operands.w, *b = operands.b;
     const Shape &xs = x->shape();
     const Shape &ws = w->shape();
-    if (xs.size() < 3 || xs.size() > 5 || ws.size() != xs.size()) {
-      return ShapeError("X %s and W %s must both have rank 3, 4 or 5", ShapeToString(xs).c_str(),
-                        ShapeToString(ws).c_str());
-    }
     const int64_t batch = xs[0], channels = xs[1];
     if (ws[0] != channels || channels % group_ != 0) {
       return ShapeError("W %s must have X's %lld channels first, a multiple of group %lld", ShapeToString(ws).c_str(),

@@ -23,21 +23,6 @@ namespace {
 using kernels::GemmArch;
 using kernels::PackedPanels;
 
-bool IsSupportedType(DType type) {
-  switch (type) {
-    case DType::kFloat32:
-    case DType::kFloat16:
-    case DType::kFloat64:
-    case DType::kInt32:
-    case DType::kInt64:
-    case DType::kUint32:
-    case DType::kUint64:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // How C lines up with Y [M, N] under unidirectional broadcasting.
 enum class BiasKind { kNone, kScalar, kRow /* one value per column: [N] or [1, N] */, kColumn /* [M, 1] */, kFull };
 
@@ -131,7 +116,7 @@ class GemmKernel final : public Kernel {
     const ValueInfo &b = ctx.input(1);
     for (size_t i = 0; i < 3; ++i) {
       const DType type = kernels::InputType(ctx, i);
-      if (type != DType::kUndefined && !IsSupportedType(type)) {
+      if (type != DType::kUndefined && !kernels::IsGemmType(type)) {
         return TypeError("Gemm does not support %s", DTypeName(type));
       }
     }
@@ -161,7 +146,7 @@ class GemmKernel final : public Kernel {
     const Tensor &a = *ctx.input(0);
     const Tensor &b = *ctx.input(1);
     const Tensor *c = ctx.input(2);
-    if (a.dtype() != b.dtype() || (c != nullptr && c->dtype() != a.dtype()) || !IsSupportedType(a.dtype())) {
+    if (a.dtype() != b.dtype() || (c != nullptr && c->dtype() != a.dtype()) || !kernels::IsGemmType(a.dtype())) {
       return TypeError("Gemm of %s, %s%s%s is not supported", DTypeName(a.dtype()), DTypeName(b.dtype()),
                        c != nullptr ? " and " : "", c != nullptr ? DTypeName(c->dtype()) : "");
     }

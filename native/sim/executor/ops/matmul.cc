@@ -20,21 +20,6 @@ namespace {
 using kernels::GemmArch;
 using kernels::PackedPanels;
 
-bool IsSupportedType(DType type) {
-  switch (type) {
-    case DType::kFloat32:
-    case DType::kFloat16:
-    case DType::kFloat64:
-    case DType::kInt32:
-    case DType::kInt64:
-    case DType::kUint32:
-    case DType::kUint64:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The product's geometry: promoted operand shapes, the broadcast batch, and the result shape.
 struct MatMulPlan {
   int64_t m = 0, n = 0, k = 0;
@@ -145,7 +130,7 @@ class MatMulKernel final : public Kernel {
     const ValueInfo &a = ctx.input(0);
     const ValueInfo &b = ctx.input(1);
     for (const ValueInfo *v : {&a, &b}) {
-      if (v->dtype != DType::kUndefined && !IsSupportedType(v->dtype)) {
+      if (v->dtype != DType::kUndefined && !kernels::IsGemmType(v->dtype)) {
         return TypeError("MatMul does not support %s", DTypeName(v->dtype));
       }
     }
@@ -165,7 +150,7 @@ class MatMulKernel final : public Kernel {
   Status Run(RunContext &ctx) const override {
     const Tensor &a = *ctx.input(0);
     const Tensor &b = *ctx.input(1);
-    if (a.dtype() != b.dtype() || !IsSupportedType(a.dtype())) {
+    if (a.dtype() != b.dtype() || !kernels::IsGemmType(a.dtype())) {
       return TypeError("MatMul of %s and %s is not supported", DTypeName(a.dtype()), DTypeName(b.dtype()));
     }
     MatMulPlan plan;
