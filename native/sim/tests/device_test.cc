@@ -254,7 +254,9 @@ TEST_F(DeviceTest, SynchronizeDeviceWaitsForEveryStreamAndHonoursTimeouts) {
   {
     StreamGate gate(a);
     ASSERT_EQ(aclrtMemsetAsync(p, 256, 0x5A, 256, a), ACL_SUCCESS);
-    ASSERT_EQ(aclrtMemsetAsync(p, 128, 0x11, 128, b), ACL_SUCCESS);
+    void *q = nullptr;  // b works on other memory: two unordered streams may not share it
+    ASSERT_EQ(aclrtMalloc(&q, 128, ACL_MEM_MALLOC_HUGE_FIRST), ACL_SUCCESS);
+    ASSERT_EQ(aclrtMemsetAsync(q, 128, 0x11, 128, b), ACL_SUCCESS);
     EXPECT_EQ(aclrtSynchronizeDeviceWithTimeout(20), acl::ACL_ERROR_RT_STREAM_SYNC_TIMEOUT);
     EXPECT_NE(TakeError().find("did not finish its work within 20 ms"), std::string::npos);
     gate.Release();
