@@ -16,6 +16,7 @@ import {
   typeError,
 } from './validate.js';
 import { type WaitOptions, waitAsync, waitSync } from './wait.js';
+import { trackCreation } from './leaks.js';
 
 /** What a stream copy reads or writes: device memory, pinned host memory, or a plain view. */
 export type CopyOperand = DeviceBuffer | HostBuffer | ArrayBufferView;
@@ -79,6 +80,7 @@ export class Stream implements Disposable {
     assertInternal(token, 'Stream');
     this.#native = native;
     this.device = device;
+    trackCreation(this, () => `Stream on device ${device.id}`);
   }
 
   get isClosed(): boolean {
