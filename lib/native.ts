@@ -166,5 +166,12 @@ export interface Addon {
 }
 
 // node-gyp-build finds a prebuilt binary for this platform or the one `npm install` built.
-const load = require('node-gyp-build') as (dir: string) => unknown;
-export const addon = load(packageRoot) as Addon;
+// ASCENDCL_ADDON_DIR names another build directory instead (the simulator is loaded from beside
+// the addon): `npm run test:asan` points it at the AddressSanitizer build.
+function loadAddon(): Addon {
+  const dir = process.env.ASCENDCL_ADDON_DIR;
+  if (dir !== undefined && dir !== '') return require(join(dir, 'ascendcl.node')) as Addon;
+  const load = require('node-gyp-build') as (dir: string) => unknown;
+  return load(packageRoot) as Addon;
+}
+export const addon = loadAddon();
