@@ -26,7 +26,10 @@ const selected = targets.length > 0 ? targets : all;
 // -rss_limit_mb / -malloc_limit_mb: the reader promises never to allocate much more than the
 // input holds, so a single allocation of 256 MiB from <= 16 KiB of input is a finding.
 const maxLen = { onnx_reader_fuzz: 4096, model_loader_fuzz: 16384 };
-const flags = [ '-rss_limit_mb=2048', '-malloc_limit_mb=256', '-timeout=10', '-print_final_stats=1',
+// -entropic=0: with the loader's ~90k coverage counters, libFuzzer's entropic schedule spent half
+// of all CPU time in InputCorpus::UpdateFeatureFrequency (perf); without it the same inputs run
+// more than twice as fast.
+const flags = ['-entropic=0', '-rss_limit_mb=2048', '-malloc_limit_mb=256', '-timeout=10', '-print_final_stats=1',
   '-use_value_profile=0', `-dict=${join(root, 'native', 'fuzz', 'onnx.dict')}`];
 
 function build() {
