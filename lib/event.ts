@@ -4,6 +4,7 @@ import { assertInternal } from './internal.js';
 import type { NativeEvent } from './native.js';
 import { typeError } from './validate.js';
 import { type WaitOptions, waitAsync, waitSync } from './wait.js';
+import { trackCreation } from './leaks.js';
 
 let eventNative: (event: Event) => NativeEvent;
 
@@ -26,6 +27,7 @@ export class Event implements Disposable {
     assertInternal(token, 'Event');
     this.#native = native;
     this.device = device;
+    trackCreation(this, () => `Event on device ${device.id}`);
   }
 
   /** Whether the event records timestamps (`createEvent({ timing })`, default true). */

@@ -3,6 +3,7 @@ import type { Device } from './device.js';
 import { assertInternal, INTERNAL } from './internal.js';
 import type { NativeDeviceBuffer, NativeHostBuffer } from './native.js';
 import { isArrayBufferView, nonNegativeInteger, positiveInteger, rangeError, typeError } from './validate.js';
+import { trackCreation } from './leaks.js';
 
 let deviceBufferNative: (buffer: DeviceBuffer) => NativeDeviceBuffer;
 let hostBufferNative: (buffer: HostBuffer) => NativeHostBuffer;
@@ -46,6 +47,7 @@ export class DeviceBuffer implements Disposable {
     this.#native = native;
     this.device = device;
     this.#parent = parent; // a view keeps its parent (and so the memory) alive
+    if (!parent) trackCreation(this, () => `DeviceBuffer of ${native.byteLength} bytes on device ${device.id}`);
   }
 
   /** Size in bytes (requested size; the runtime pads allocations internally). */
@@ -145,6 +147,7 @@ export class HostBuffer implements Disposable {
     this.#native = native;
     this.device = device;
     this.#parent = parent;
+    if (!parent) trackCreation(this, () => `HostBuffer of ${native.byteLength} bytes for device ${device.id}`);
   }
 
   get byteLength(): number {

@@ -8,6 +8,7 @@ import { DeviceBuffer, nativeOfDeviceBuffer } from './memory.js';
 import type { NativeDeviceBuffer, NativeModel, NativeTensorInfo } from './native.js';
 import { describe, optionsObject, positiveInteger, rangeError, typeError } from './validate.js';
 import { resolveWait, type WaitOptions } from './wait.js';
+import { trackCreation } from './leaks.js';
 
 /** How a compiled model presents itself (ATC options); checked against the .om on hardware. */
 export interface ModelOptions {
@@ -105,6 +106,7 @@ export class Model implements Disposable {
     this.inputs = Object.freeze(info.inputs.map(tensorInfo));
     this.outputs = Object.freeze(info.outputs.map(tensorInfo));
     this.dynamicBatch = info.dynamicBatch ? Object.freeze([...info.dynamicBatch]) : null;
+    trackCreation(this, () => `Model (${this.inputs.length} inputs, ${this.outputs.length} outputs) on device ${device.id}`);
   }
 
   get isClosed(): boolean {

@@ -205,6 +205,13 @@ function loadAddon(): { addon: Addon; origin: AddonOrigin } {
   const nodeGypBuild = require('node-gyp-build') as { path(dir: string): string };
   const attempts: LoadAttempt[] = [];
   const candidates: string[] = [];
+  // ASCENDCL_ADDON_DIR names one build directory to use instead (the simulator is loaded from
+  // beside the addon): `npm run test:asan` points it at the AddressSanitizer build.
+  const dir = process.env.ASCENDCL_ADDON_DIR;
+  if (dir !== undefined && dir !== '') {
+    const path = join(dir, 'ascendcl.node');
+    return { addon: require(path) as Addon, origin: { path, prebuilt: false, attempts } };
+  }
   try {
     candidates.push(nodeGypBuild.path(packageRoot));
   } catch (error) {

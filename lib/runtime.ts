@@ -15,6 +15,7 @@ import {
   timeoutValue,
   typeError,
 } from './validate.js';
+import { creationReport } from './leaks.js';
 
 export type Backend = 'auto' | 'npu' | 'sim';
 
@@ -141,9 +142,12 @@ export class SimControl {
     return JSON.parse(json ?? '{}') as SimStats;
   }
 
-  /** What is still live in the simulator, and where it came from. */
+  /**
+   * What is still live in the simulator (each with the API and thread that created it), then the
+   * JS objects still open with the stack that created them when ASCENDCL_DEBUG_LEAKS=1.
+   */
   leakReport(): string {
-    return this.#native.simLeakReport() ?? '';
+    return (this.#native.simLeakReport() ?? '') + creationReport();
   }
 }
 

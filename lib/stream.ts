@@ -16,6 +16,7 @@ import {
   typeError,
 } from './validate.js';
 import { type WaitOptions, waitAsync, waitSync } from './wait.js';
+import { trackCreation } from './leaks.js';
 
 /** What a stream copy reads or writes: device memory, pinned host memory, or a plain view. */
 export type CopyOperand = DeviceBuffer | HostBuffer | ArrayBufferView;
@@ -83,6 +84,7 @@ export class Stream implements Disposable {
     this.#native = native;
     this.device = device;
     device.runtime.trace.register(this, native.traceId, device.id);
+    trackCreation(this, () => `Stream on device ${device.id}`);
   }
 
   /** Enqueues one operation, bracketed by timing events when an events trace is running. */

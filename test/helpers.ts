@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const buildDir = join(root, 'build', 'Release');
+// The build under test: build/Release, or the one ASCENDCL_ADDON_DIR names (npm run test:asan).
+export const buildDir = process.env.ASCENDCL_ADDON_DIR || join(root, 'build', 'Release');
 export const simLibrary = join(buildDir, 'libascendcl_sim.so');
 export const stubLibrary = join(buildDir, 'test', 'libacl_test_stub.so');
 export const partialLibrary = join(buildDir, 'test', 'libacl_test_partial.so');

@@ -16,6 +16,7 @@ try {
   run('cmake', ['--build', dir, '-j', String(availableParallelism()), '--target', 'sim_tests']);
   run('ctest', ['--test-dir', dir, '--output-on-failure', '-j', String(availableParallelism())], {
     ASAN_OPTIONS: 'detect_leaks=1',
+    UBSAN_OPTIONS: 'halt_on_error=1:print_stacktrace=1',
     TSAN_OPTIONS: 'halt_on_error=1',
   });
 } catch (error) {

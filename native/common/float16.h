@@ -13,6 +13,7 @@
 #include <cstring>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -88,8 +89,14 @@ __attribute__((target("avx,f16c"))) inline void ToFloatF16c(const uint16_t *src,
   }
   for (; i < n; ++i) dst[i] = HalfToFloat(src[i]);
 }
+// F16C is read from CPUID (leaf 1, ECX bit 29) because clang's __builtin_cpu_supports does not
+// know "f16c"; "avx" also covers the OS saving the YMM state.
 inline bool HasF16c() {
-  static const bool has = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  static const bool has = [] {
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+    return __builtin_cpu_supports("avx") && (ecx & (1u << 29)) != 0;
+  }();
   return has;
 }
 #endif

@@ -1,6 +1,9 @@
 #include "sim/allocation.h"
 
 #include <sys/mman.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -13,6 +16,22 @@ namespace {
 
 // Above this, backing comes straight from mmap (page-granular, returned to the OS on free).
 constexpr size_t kMmapThreshold = 256 * 1024;
+
+// Smaller backing comes from malloc, whose free pages stay in the process after free() unless
+// they happen to sit at the top of the heap. Device memory a program frees should leave the
+// host process, as it leaves a card: after every kTrimEvery bytes freed this way, malloc_trim
+// hands the free pages back (a walk of the heap; amortised over 64 MiB of frees, negligible).
+constexpr uint64_t kTrimEvery = uint64_t{64} << 20;
+std::atomic<uint64_t> freed_since_trim{0};
+
+void NoteSmallFree(size_t bytes) {
+#if defined(__GLIBC__)
+  uint64_t total = freed_since_trim.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (total >= kTrimEvery && freed_since_trim.exchange(0, std::memory_order_relaxed) >= kTrimEvery) malloc_trim(0);
+#else
+  (void)bytes;
+#endif
+}
 
 }  // namespace
 
@@ -43,6 +62,7 @@ void ReleaseBacking(void *memory, size_t bytes) {
     munmap(memory, bytes);
   } else {
     std::free(memory);
+    NoteSmallFree(bytes);
   }
 }
 

@@ -28,7 +28,9 @@ std::string NameList(const std::vector<IoSpec> &specs) {
 Status ApplyTypes(const std::vector<std::pair<std::string, DType>> &types, bool inputs, std::vector<IoSpec> *specs) {
   const char *key = inputs ? "inputTypes" : "outputTypes";
   for (const auto &[name, presented] : types) {
-    auto it = std::find_if(specs->begin(), specs->end(), [&](const IoSpec &s) { return s.name == name; });
+    // By a named reference: clang 14 cannot capture a structured binding in a lambda.
+    const std::string &wanted = name;
+    auto it = std::find_if(specs->begin(), specs->end(), [&](const IoSpec &s) { return s.name == wanted; });
     if (it == specs->end()) {
       return Invalid(Sprintf("%s names '%s', which is not an %s of the model (%ss: %s)", key, name.c_str(),
                              inputs ? "input" : "output", inputs ? "input" : "output", NameList(*specs).c_str()));

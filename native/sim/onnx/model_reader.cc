@@ -286,47 +286,6 @@ AttributeType TypeOfField(uint32_t number) {
   return AttributeType::kUndefined;
 }
 
-Status ParseFloats(const WireReader &reader, const WireField &field, std::vector<float> *out) {
-  if (field.type == WireType::kLengthDelimited) {
-    if (field.size % 4 != 0) {
-      return reader.ctx().Error("invalid %s: packed %s at offset %zu has %zu bytes, not a multiple of 4",
-                                reader.ctx().what(), reader.Describe(field).c_str(), field.offset, field.size);
-    }
-    EXEC_RETURN_IF_ERROR(reader.ctx().Charge(field.size));
-    for (size_t at = 0; at < field.size; at += 4) {
-      uint32_t bits = LoadLe32(field.data + at);
-      float value;
-      std::memcpy(&value, &bits, sizeof value);
-      out->push_back(value);
-    }
-    return Status::Ok();
-  }
-  EXEC_RETURN_IF_ERROR(reader.ctx().Charge(sizeof(float)));
-  float value = 0;
-  EXEC_RETURN_IF_ERROR(reader.ReadFloat(field, &value));
-  out->push_back(value);
-  return Status::Ok();
-}
-
-Status ParseInts(const WireReader &reader, const WireField &field, std::vector<int64_t> *out) {
-  if (field.type == WireType::kLengthDelimited) {
-    PackedVarints values(field.data, field.size);
-    int64_t count = values.Count();
-    if (count < 0) {
-      return reader.ctx().Error("invalid %s: packed %s at offset %zu ends inside a varint", reader.ctx().what(),
-                                reader.Describe(field).c_str(), field.offset);
-    }
-    EXEC_RETURN_IF_ERROR(reader.ctx().Charge(static_cast<size_t>(count) * sizeof(int64_t)));
-    for (int64_t i = 0; i < count; ++i) out->push_back(static_cast<int64_t>(values.Next()));
-    return Status::Ok();
-  }
-  EXEC_RETURN_IF_ERROR(reader.ctx().Charge(sizeof(int64_t)));
-  int64_t value = 0;
-  EXEC_RETURN_IF_ERROR(reader.ReadInt64(field, &value));
-  out->push_back(value);
-  return Status::Ok();
-}
-
 Status ParseAttribute(ParseContext &ctx, const WireField &field, const ReadOptions &options, AttributeProto *out) {
   WireReader reader(ctx, "AttributeProto", AttributeFieldName, field);
   exec::Attribute &value = out->value;
@@ -373,8 +332,8 @@ Status ParseAttribute(ParseContext &ctx, const WireField &field, const ReadOptio
         out->graphs.push_back(std::move(graph));
         break;
       }
-      case 7: EXEC_RETURN_IF_ERROR(ParseFloats(reader, f, &value.floats)); break;
-      case 8: EXEC_RETURN_IF_ERROR(ParseInts(reader, f, &value.ints)); break;
+      case 7: EXEC_RETURN_IF_ERROR(reader.AppendFloats(f, &value.floats)); break;
+      case 8: EXEC_RETURN_IF_ERROR(reader.AppendInt64s(f, &value.ints)); break;
       case 9: {
         EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(std::string)));
         std::string s;

@@ -167,25 +167,6 @@ void DecodeValues(const WireField &field, DType type, int64_t *next, exec::Tenso
   StoreValue(type, field.value, (*next)++, out);
 }
 
-Status ReadDims(const WireReader &reader, const WireField &field, std::vector<int64_t> *dims) {
-  if (field.type == WireType::kLengthDelimited) {
-    PackedVarints values(field.data, field.size);
-    int64_t count = values.Count();
-    if (count < 0) {
-      return reader.ctx().Error("invalid %s: packed %s at offset %zu ends inside a varint", reader.ctx().what(),
-                                reader.Describe(field).c_str(), field.offset);
-    }
-    EXEC_RETURN_IF_ERROR(reader.ctx().Charge(static_cast<size_t>(count) * sizeof(int64_t)));
-    for (int64_t i = 0; i < count; ++i) dims->push_back(static_cast<int64_t>(values.Next()));
-    return Status::Ok();
-  }
-  EXEC_RETURN_IF_ERROR(reader.ctx().Charge(sizeof(int64_t)));
-  int64_t dim = 0;
-  EXEC_RETURN_IF_ERROR(reader.ReadInt64(field, &dim));
-  dims->push_back(dim);
-  return Status::Ok();
-}
-
 Status ReadEntry(ParseContext &ctx, const WireField &field, ExternalDataEntries *entries) {
   EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(std::pair<std::string, std::string>)));
   WireReader reader(ctx, "StringStringEntryProto", EntryFieldName, field);
@@ -245,7 +226,7 @@ Status ParseTensorProto(ParseContext &ctx, const uint8_t *data, size_t size, siz
     WireField field;
     EXEC_RETURN_IF_ERROR(reader.Next(&field));
     switch (field.number) {
-      case kDims: EXEC_RETURN_IF_ERROR(ReadDims(reader, field, &out->dims)); break;
+      case kDims: EXEC_RETURN_IF_ERROR(reader.AppendInt64s(field, &out->dims)); break;
       case kDataType: EXEC_RETURN_IF_ERROR(reader.ReadInt32(field, &out->data_type)); break;
       case kSegment: return ctx.Error("segmented tensors (TensorProto.segment) are not supported");
       case kName: EXEC_RETURN_IF_ERROR(reader.ReadString(field, &out->name)); break;

@@ -211,6 +211,47 @@ Status WireReader::ReadString(const WireField &field, std::string *out) const {
   return Status::Ok();
 }
 
+Status WireReader::AppendInt64s(const WireField &field, std::vector<int64_t> *out) const {
+  if (field.type == WireType::kLengthDelimited) {
+    PackedVarints values(field.data, field.size);
+    int64_t count = values.Count();
+    if (count < 0) {
+      return ctx_.Error("invalid %s: packed %s at offset %zu ends inside a varint", ctx_.what(), Describe(field).c_str(),
+                        field.offset);
+    }
+    EXEC_RETURN_IF_ERROR(ctx_.Charge(static_cast<size_t>(count) * sizeof(int64_t)));
+    for (int64_t i = 0; i < count; ++i) out->push_back(static_cast<int64_t>(values.Next()));
+    return Status::Ok();
+  }
+  EXEC_RETURN_IF_ERROR(ctx_.Charge(sizeof(int64_t)));
+  int64_t value = 0;
+  EXEC_RETURN_IF_ERROR(ReadInt64(field, &value));
+  out->push_back(value);
+  return Status::Ok();
+}
+
+Status WireReader::AppendFloats(const WireField &field, std::vector<float> *out) const {
+  if (field.type == WireType::kLengthDelimited) {
+    if (field.size % 4 != 0) {
+      return ctx_.Error("invalid %s: packed %s at offset %zu has %zu bytes, not a multiple of 4", ctx_.what(),
+                        Describe(field).c_str(), field.offset, field.size);
+    }
+    EXEC_RETURN_IF_ERROR(ctx_.Charge(field.size));
+    for (size_t at = 0; at < field.size; at += 4) {
+      uint32_t bits = LoadLe32(field.data + at);
+      float value;
+      std::memcpy(&value, &bits, sizeof value);
+      out->push_back(value);
+    }
+    return Status::Ok();
+  }
+  EXEC_RETURN_IF_ERROR(ctx_.Charge(sizeof(float)));
+  float value = 0;
+  EXEC_RETURN_IF_ERROR(ReadFloat(field, &value));
+  out->push_back(value);
+  return Status::Ok();
+}
+
 int64_t PackedVarints::Count() const {
   int64_t count = 0;
   int length = 0;

@@ -112,6 +112,10 @@ class WireReader {
   Status ReadInt32(const WireField &field, int32_t *out) const;
   Status ReadFloat(const WireField &field, float *out) const;
   Status ReadString(const WireField &field, std::string *out) const;
+  // Repeated int64 (dims, attribute ints) and float fields, which a writer may send packed (one
+  // length-delimited field) or one value per field: appends the values, charged to the budget.
+  Status AppendInt64s(const WireField &field, std::vector<int64_t> *out) const;
+  Status AppendFloats(const WireField &field, std::vector<float> *out) const;
 
   ParseContext &ctx() const { return ctx_; }
 
