@@ -85,7 +85,16 @@ class InferContext {
   const NodeDef &node() const { return node_; }
   size_t num_inputs() const { return inputs_.size(); }
   bool has_input(size_t i) const { return i < inputs_.size() && inputs_[i] != nullptr; }
-  const ValueInfo &input(size_t i) const { return *inputs_[i]; }  // check has_input first
+  // Kernels check has_input for optional inputs; a required input a hostile model left out reads
+  // as unknown here and is reported by the engine after Infer (missing_input), so no kernel can
+  // read past the node's input list (found by the model-loader fuzzer).
+  const ValueInfo &input(size_t i) const {
+    if (has_input(i)) return *inputs_[i];
+    if (missing_input_ < 0) missing_input_ = static_cast<int>(i);
+    static const ValueInfo kAbsent;
+    return kAbsent;
+  }
+  int missing_input() const { return missing_input_; }  // the first absent input read, or -1
   size_t num_outputs() const { return outputs_->size(); }
   ValueInfo &output(size_t i) { return (*outputs_)[i]; }
 
@@ -93,6 +102,7 @@ class InferContext {
   const NodeDef &node_;
   std::vector<const ValueInfo *> inputs_;
   std::vector<ValueInfo> *outputs_;
+  mutable int missing_input_ = -1;
 };
 
 class RunContext {

@@ -42,7 +42,12 @@ Status InferNode(const Graph &graph, const GraphNode &node, std::vector<ValueInf
   for (int value : node.inputs) inputs.push_back(value >= 0 ? &(*infos)[value] : nullptr);
   std::vector<ValueInfo> outputs(node.def.num_outputs);
   InferContext ctx(node.def, std::move(inputs), &outputs);
-  EXEC_RETURN_IF_ERROR(node.kernel->Infer(ctx).Annotate(node.def.Describe()));
+  Status inferred = node.kernel->Infer(ctx);
+  if (ctx.missing_input() >= 0) {
+    return Status::Error(kInvalidModel, node.def.Describe() + ": input " + std::to_string(ctx.missing_input()) +
+                                            " is required but the node does not have it");
+  }
+  EXEC_RETURN_IF_ERROR(inferred.Annotate(node.def.Describe()));
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (node.outputs[k] >= 0) MergeDeclared(graph.values[node.outputs[k]], &outputs[k]);
   }
