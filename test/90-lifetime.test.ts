@@ -65,6 +65,10 @@ t.test('the event loop stays responsive while a stream works through a long queu
   histogram.disable();
   const maxMs = histogram.max / 1e6;
   t.ok(elapsed > 20, `the queue took ${elapsed.toFixed(0)} ms`);
-  t.ok(maxMs < 20, `max event-loop delay ${maxMs.toFixed(2)} ms < 20 ms (${ticks} timer ticks ran)`);
+  // A wait that blocked the loop would delay it for about the whole queue. The bound scales with
+  // the queue's time so that a loaded, shared machine (where an idle process sees 20 ms hiccups)
+  // does not fail it, while a blocking wait still does.
+  const bound = Math.max(20, elapsed / 3);
+  t.ok(maxMs < bound, `max event-loop delay ${maxMs.toFixed(2)} ms < ${bound.toFixed(0)} ms of a ${elapsed.toFixed(0)} ms queue (${ticks} timer ticks ran)`);
   rt.close();
 });
