@@ -102,6 +102,22 @@ t.test('run with .npy inputs, a gear, concurrency, --print and --trace', async (
   t.match(text.stdout, /output y \[16, 16\] float32\n\s+\[[-\d.e,]+\]/);
 });
 
+t.test('run on a model with symbolic dims and no gears sizes the outputs per run', async (t) => {
+  // The digits model's batch dim is symbolic: random inputs take batch 1 (or --batch), and the
+  // runtime sizes the outputs, as the hardware's dynamic-shape mode does.
+  const r = await ascendcl('run', join(digits, 'model.onnx'), '--batch', '3', '--concurrency', '2', '--iterations', '10', '--print', '--json');
+  t.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  t.same(report.inputs, [{ name: 'image', dims: [3, 64], dataType: 'float32', source: 'random' }]);
+  t.same(report.outputs[0].dims, [3, 10]);
+  t.equal(report.outputs[0].values.length, 30);
+  for (let i = 0; i < 3; i++) {
+    const sum = (report.outputs[0].values.slice(i * 10, i * 10 + 10) as number[]).reduce((a, b) => a + b, 0);
+    t.ok(Math.abs(sum - 1) < 1e-4, `row ${i} is a probability distribution (sum ${sum})`);
+  }
+  t.ok(report.latencyMs.p50 > 0 && report.latencyMs.p99 >= report.latencyMs.p50);
+});
+
 t.test('errors are one line on stderr and exit 1', async (t) => {
   const cases: [string[], RegExp][] = [
     [['run', join(scratch, 'missing.onnx')], /145002|missing\.onnx/],

@@ -6,9 +6,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { parse as parseNpy } from 'npyjs';
 import { dataTypes, type DataType, type TypedArray } from '../dtypes.js';
-import type { DeviceBuffer, HostBuffer } from '../memory.js';
+import type { Device } from '../device.js';
 import type { Model, TensorInfo } from '../model.js';
-import type { Stream } from '../stream.js';
+import { InferenceSession } from '../session.js';
+import { Tensor } from '../tensor.js';
 import { dimsText, loadModel, type ModelCommandOptions, openRuntime } from './common.js';
 import { summarize, type LatencySummary } from './stats.js';
 
@@ -137,13 +138,64 @@ function feeds(model: Model, specs: Map<string, string>, batch: number): Feed[] 
   });
 }
 
+/** One of `--concurrency` loops: runs one inference, and holds the outputs of its last one. */
 interface Worker {
-  model: Model;
-  stream: Stream;
-  hostIn: HostBuffer[];
-  deviceIn: DeviceBuffer[];
-  deviceOut: DeviceBuffer[];
-  hostOut: HostBuffer[];
+  once(): Promise<void>;
+  /** The last outputs in model order: their dims when the run sized them, and their bytes. */
+  results(): { dims?: number[]; bytes: Uint8Array }[];
+  close(): Promise<void>;
+}
+
+/** Copy in → execute → copy out → synchronize on the worker's own stream and buffers. */
+function bufferWorker(device: Device, model: Model, inputs: Feed[], batch: number | undefined): Worker {
+  const stream = device.createStream();
+  const hostIn = inputs.map((feed) => {
+    const host = device.allocHost(feed.bytes.byteLength);
+    host.bytes.set(feed.bytes);
+    return host;
+  });
+  const deviceIn = inputs.map((feed) => device.alloc(feed.bytes.byteLength));
+  const sizes = model.outputs.map(outputBytes);
+  const deviceOut = sizes.map((n) => device.alloc(n));
+  const hostOut = sizes.map((n) => device.allocHost(n));
+  return {
+    async once() {
+      hostIn.forEach((host, i) => stream.copy(deviceIn[i]!, host));
+      stream.execute(model, deviceIn, deviceOut, batch !== undefined ? { batch } : {});
+      deviceOut.forEach((dev, i) => stream.copy(hostOut[i]!, dev));
+      await stream.synchronize();
+    },
+    results: () => hostOut.map((host) => ({ bytes: host.bytes })),
+    async close() {
+      stream.close();
+    },
+  };
+}
+
+/** session.run with the feeds; the runtime sizes the outputs (dynamic-shape models). */
+async function sessionWorker(device: Device, path: string, model: Model, inputs: Feed[]): Promise<Worker> {
+  model.close();
+  const session = await InferenceSession.create(path, { device });
+  const feedsByName: Record<string, Tensor> = {};
+  for (const feed of inputs) {
+    const { array, bytes } = dataTypes[feed.info.dataType];
+    const data = new array(feed.bytes.buffer as ArrayBuffer, feed.bytes.byteOffset, feed.bytes.byteLength / bytes) as TypedArray;
+    feedsByName[feed.info.name] = new Tensor(feed.info.dataType, data, feed.dims);
+  }
+  let last: Record<string, Tensor> = {};
+  return {
+    async once() {
+      last = await session.run(feedsByName);
+    },
+    results: () =>
+      session.outputNames.map((name) => {
+        const tensor = last[name];
+        if (!tensor) return { bytes: new Uint8Array(0) };
+        const data = tensor.data as TypedArray;
+        return { dims: [...tensor.dims], bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+      }),
+    close: () => session.release(),
+  };
 }
 
 /** Output buffers hold the largest gear (byteSize), which fits every batch. */
@@ -177,23 +229,14 @@ export async function run(path: string, opts: RunOptions): Promise<void> {
     const models = [first];
     for (let i = 1; i < opts.concurrency; i++) models.push(await loadModel(rt, path, opts));
 
-    const workers: Worker[] = models.map((model) => {
-      const stream = device.createStream();
-      const hostIn = inputs.map((feed) => {
-        const host = device.allocHost(feed.bytes.byteLength);
-        host.bytes.set(feed.bytes);
-        return host;
-      });
-      const deviceIn = inputs.map((feed) => device.alloc(feed.bytes.byteLength));
-      const sizes = model.outputs.map(outputBytes);
-      return { model, stream, hostIn, deviceIn, deviceOut: sizes.map((n) => device.alloc(n)), hostOut: sizes.map((n) => device.allocHost(n)) };
-    });
-    const once = async (w: Worker) => {
-      w.hostIn.forEach((host, i) => w.stream.copy(w.deviceIn[i]!, host));
-      w.stream.execute(w.model, w.deviceIn, w.deviceOut, gears ? { batch } : {});
-      w.deviceOut.forEach((dev, i) => w.stream.copy(w.hostOut[i]!, dev));
-      await w.stream.synchronize();
-    };
+    // Models with symbolic dims and no gears (the hardware's dynamic-shape mode) have outputs the
+    // runtime sizes per run: those run through an InferenceSession per worker instead of fixed
+    // device buffers.
+    const dynamicShapes = !gears && first.outputs.some((info) => info.byteSize <= 0);
+    const workers: Worker[] = dynamicShapes
+      ? await Promise.all(models.map((model) => sessionWorker(device, path, model, inputs)))
+      : models.map((model) => bufferWorker(device, model, inputs, gears ? batch : undefined));
+    const once = (w: Worker) => w.once();
 
     for (let i = 0; i < opts.warmup; i++) await Promise.all(workers.map(once));
 
@@ -222,6 +265,7 @@ export async function run(path: string, opts: RunOptions): Promise<void> {
     if (trace && opts.trace) writeFileSync(opts.trace, JSON.stringify(trace));
 
     const worker = workers[0]!;
+    const results = worker.results();
     const report: RunReport = {
       model: path,
       backend: rt.backend,
@@ -240,18 +284,19 @@ export async function run(path: string, opts: RunOptions): Promise<void> {
       outputs: first.outputs.map((info, i) => {
         // A dynamic-batch model presents its outputs at the largest gear (as the hardware does).
         const largest = gears ? Math.max(...gears) : -1;
-        const dims = info.dims.map((d, axis) => (axis === 0 && (d < 0 || (gears && d === largest)) ? batch : d));
+        const dims =
+          results[i]?.dims ?? info.dims.map((d, axis) => (axis === 0 && (d < 0 || (gears && d === largest)) ? batch : d));
         const entry: RunReport['outputs'][number] = { name: info.name, dims, dataType: info.dataType };
         if (opts.print && dims.every((d) => d >= 0)) {
           const count = dims.reduce((a, b) => a * b, 1);
-          const values = typedView(info.dataType, worker.hostOut[i]!.bytes, count);
+          const values = typedView(info.dataType, results[i]!.bytes, count);
           entry.values = Array.from(values as ArrayLike<number | bigint>, (v) => (typeof v === 'bigint' ? v.toString() : v));
         }
         return entry;
       }),
       ...(opts.trace ? { trace: opts.trace } : {}),
     };
-    for (const w of workers) w.stream.close();
+    for (const w of workers) await w.close();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   } finally {
     rt.close();
