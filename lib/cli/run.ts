@@ -173,8 +173,7 @@ function bufferWorker(device: Device, model: Model, inputs: Feed[], batch: numbe
 }
 
 /** session.run with the feeds; the runtime sizes the outputs (dynamic-shape models). */
-async function sessionWorker(device: Device, path: string, model: Model, inputs: Feed[]): Promise<Worker> {
-  model.close();
+async function sessionWorker(device: Device, path: string, inputs: Feed[]): Promise<Worker> {
   const session = await InferenceSession.create(path, { device });
   const feedsByName: Record<string, Tensor> = {};
   for (const feed of inputs) {
@@ -226,16 +225,19 @@ export async function run(path: string, opts: RunOptions): Promise<void> {
       }
     }
     const inputs = feeds(first, inputSpecs(opts.input, first.inputs), batch);
-    const models = [first];
-    for (let i = 1; i < opts.concurrency; i++) models.push(await loadModel(rt, path, opts));
-
     // Models with symbolic dims and no gears (the hardware's dynamic-shape mode) have outputs the
     // runtime sizes per run: those run through an InferenceSession per worker instead of fixed
-    // device buffers.
-    const dynamicShapes = !gears && first.outputs.some((info) => info.byteSize <= 0);
-    const workers: Worker[] = dynamicShapes
-      ? await Promise.all(models.map((model) => sessionWorker(device, path, model, inputs)))
-      : models.map((model) => bufferWorker(device, model, inputs, gears ? batch : undefined));
+    // device buffers, so the model loaded to read its description is not needed past here.
+    const workers: Worker[] = [];
+    if (!gears && first.outputs.some((info) => info.byteSize <= 0)) {
+      first.close();
+      for (let i = 0; i < opts.concurrency; i++) workers.push(await sessionWorker(device, path, inputs));
+    } else {
+      workers.push(bufferWorker(device, first, inputs, gears ? batch : undefined));
+      for (let i = 1; i < opts.concurrency; i++) {
+        workers.push(bufferWorker(device, await loadModel(rt, path, opts), inputs, gears ? batch : undefined));
+      }
+    }
     const once = (w: Worker) => w.once();
 
     for (let i = 0; i < opts.warmup; i++) await Promise.all(workers.map(once));
