@@ -34,10 +34,14 @@ TEST_F(TraceTest, RecordsEveryTaskOfATraceWithItsStreamAndTimes) {
   ASSERT_EQ(aclsimTraceStart(100), ACL_SUCCESS);
   aclrtEvent event = nullptr;
   ASSERT_EQ(aclrtCreateEvent(&event), ACL_SUCCESS);
+  // The gate holds stream a until b's wait is queued: a wait on an event that has already
+  // completed is not submitted at all, and that would make b's task count depend on timing.
+  StreamGate gate(a_);
   ASSERT_EQ(aclrtMemsetAsync(dev_, 1 << 20, 1, 1 << 20, a_), ACL_SUCCESS);
   ASSERT_EQ(aclrtRecordEvent(event, a_), ACL_SUCCESS);
   ASSERT_EQ(aclrtStreamWaitEvent(b_, event), ACL_SUCCESS);
   ASSERT_EQ(aclrtMemsetAsync(dev_, 4096, 2, 4096, b_), ACL_SUCCESS);
+  gate.Release();
   ASSERT_EQ(aclrtSynchronizeStream(a_), ACL_SUCCESS);
   ASSERT_EQ(aclrtSynchronizeStream(b_), ACL_SUCCESS);
   std::string json = aclsimTraceStop();
@@ -48,10 +52,12 @@ TEST_F(TraceTest, RecordsEveryTaskOfATraceWithItsStreamAndTimes) {
   EXPECT_EQ(Count(json, "\"api\":\"aclrtStreamWaitEvent\""), 1u) << json;
   std::string a = "\"stream\":\"" + std::to_string(reinterpret_cast<uint64_t>(a_)) + "\"";
   std::string b = "\"stream\":\"" + std::to_string(reinterpret_cast<uint64_t>(b_)) + "\"";
-  EXPECT_EQ(Count(json, a), 2u) << json;
+  EXPECT_EQ(Count(json, "\"api\":\"aclrtLaunchCallback\""), 1u) << json;
+  EXPECT_EQ(Count(json, a), 3u) << json;  // the gate, the memset, the record
   EXPECT_EQ(Count(json, b), 2u) << json;
-  // The memset on a is its second task; positions count from the stream's first submission.
-  EXPECT_NE(json.find(a + ",\"device\":0,\"api\":\"aclrtMemsetAsync\",\"position\":2,"), std::string::npos) << json;
+  // The memset on a is its third task (after the untraced memset and the gate); positions
+  // count from the stream's first submission.
+  EXPECT_NE(json.find(a + ",\"device\":0,\"api\":\"aclrtMemsetAsync\",\"position\":3,"), std::string::npos) << json;
   EXPECT_EQ(Count(json, "\"startNs\":-"), 0u) << "no start before the trace: " << json;
   ASSERT_EQ(aclrtDestroyEvent(event), ACL_SUCCESS);
 
