@@ -18,6 +18,15 @@ void AllocationTable::Insert(std::shared_ptr<Allocation> allocation) {
   live_.emplace(begin, std::move(allocation));
 }
 
+std::map<uint64_t, std::shared_ptr<Allocation>> AllocationTable::TakeAll() {
+  std::map<uint64_t, std::shared_ptr<Allocation>> live = std::move(live_);
+  live_.clear();
+  requested_ = 0;
+  freed_.clear();
+  freed_order_.clear();
+  return live;
+}
+
 std::shared_ptr<Allocation> AllocationTable::FindExact(uint64_t address) const {
   auto it = live_.find(address);
   return it == live_.end() ? nullptr : it->second;

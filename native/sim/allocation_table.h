@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,10 @@ class AllocationTable {
   // #k, inside freed allocation #k, or never allocated.
   std::string DescribeBadFree(uint64_t address) const;
 
+  // Hands over the live allocations (the caller releases them, e.g. outside a lock) and forgets
+  // everything, freed records too.
+  std::map<uint64_t, std::shared_ptr<Allocation>> TakeAll();
+
   const std::map<uint64_t, std::shared_ptr<Allocation>> &live() const { return live_; }
   size_t live_count() const { return live_.size(); }
   uint64_t requested_bytes() const { return requested_; }
@@ -49,8 +54,13 @@ class AllocationTable {
 
   std::map<uint64_t, std::shared_ptr<Allocation>> live_;
   uint64_t requested_ = 0;
-  std::map<uint64_t, FreedRecord> freed_;
-  std::deque<std::pair<uint64_t, uint64_t>> freed_order_;  // (address, seq), oldest first
+  // The freed records' nodes come from a pool of their own. Their number is bounded, but they are
+  // made one per free: from the general heap, a burst of frees (the collector finalizing thousands
+  // of dropped buffers) would scatter them among the blocks just freed, and those pages could then
+  // never go back to the system. The pool keeps them together and reuses them.
+  std::pmr::unsynchronized_pool_resource freed_pool_{std::pmr::pool_options{0, 4096}};
+  std::pmr::map<uint64_t, FreedRecord> freed_{&freed_pool_};
+  std::pmr::deque<std::pair<uint64_t, uint64_t>> freed_order_{&freed_pool_};  // (address, seq), oldest first
 };
 
 }  // namespace aclsim

@@ -40,7 +40,7 @@ bool DeviceMemory::Reserve(int device, uint64_t capacity, std::string *error) {
     consumed_ = 0;
     cursor_ = base;
     ++generation_;
-    table_ = AllocationTable();
+    table_.TakeAll();
     return true;
   }
   *error = Sprintf("cannot reserve address space for device %d (%s of memory)", device, Bytes(capacity).c_str());
@@ -48,7 +48,7 @@ bool DeviceMemory::Reserve(int device, uint64_t capacity, std::string *error) {
 }
 
 void DeviceMemory::Unreserve() {
-  AllocationTable old;
+  std::map<uint64_t, std::shared_ptr<Allocation>> old;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (reservation_ != nullptr) munmap(reservation_, reservation_bytes_);
@@ -58,8 +58,7 @@ void DeviceMemory::Unreserve() {
     limit_.store(0, std::memory_order_relaxed);
     capacity_ = 0;
     consumed_ = 0;
-    old = std::move(table_);
-    table_ = AllocationTable();
+    old = table_.TakeAll();
   }
   // `old` releases the backing of whatever was left, outside the lock.
 }
