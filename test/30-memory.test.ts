@@ -102,6 +102,34 @@ t.test('HostBuffer.bytes is the pinned memory itself and is detached on close', 
   t.end();
 });
 
+t.test('HostBuffer.bytes is made on first read: the same array while held, the same memory after a collection', async (t) => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rt = acl.open({ backend: 'sim' });
+  const dev = rt.device(0);
+  const host = dev.allocHost(64);
+  const tail = host.bytes.subarray(48); // keeps the ArrayBuffer, not the Uint8Array
+  host.bytes.set(pattern(64));
+  if (gc) {
+    // Whether or not the first array was collected, a new read sees the same memory.
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  t.same(host.bytes, pattern(64));
+  t.equal(host.bytes, host.bytes, 'held arrays keep their identity');
+  host.bytes[48] = 7;
+  t.equal(tail[0], 7, 'an array kept from before shares the memory');
+  // A view read for the first time after its parent closed is empty, like a stale one.
+  const view = host.view(0, 16);
+  host.close();
+  t.equal(view.bytes.byteLength, 0);
+  t.equal(host.bytes.byteLength, 0);
+  t.equal(tail.byteLength, 0, 'stale arrays read as empty');
+  // A buffer never read costs no ArrayBuffer, and closes and drops like any other.
+  for (let i = 0; i < 1000; i++) dev.allocHost(128).close();
+  t.equal(rt.stats().hostBuffers, 0);
+  rt.close();
+});
+
 t.test('a 64 MiB pinned-host → device → pinned-host round trip on a stream returns identical bytes while the event loop runs', async (t) => {
   const rt = acl.open({ backend: 'sim' });
   const dev = rt.device(0);

@@ -1,6 +1,7 @@
 #include "host_buffer_wrap.h"
 
 #include "addon_data.h"
+#include "heap_trim.h"
 #include "wrap_util.h"
 
 namespace ascendcl {
@@ -29,20 +30,36 @@ HostBufferWrap *HostBufferWrap::From(Napi::Env env, Napi::Value value) {
 }
 
 HostBufferWrap::HostBufferWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<HostBufferWrap>(info) {
-  Napi::Env env = info.Env();
   span_ = *CoreFromConstructor<MemorySpan<HostMemory>>(info, "HostBuffer");
-  Napi::ArrayBuffer buffer = span_.memory->Buffer(env);
-  bytes_ = Napi::Persistent(Napi::Uint8Array::New(env, span_.length, buffer, span_.offset));
   Tag(info.This().As<Napi::Object>(), tags::kHostBuffer);
   // No finalizer work: the memory is freed when the owner is closed, or when both this object
   // and every JS view of its ArrayBuffer are gone (HostMemory::Buffer).
 }
 
+// The memory itself goes with the last reference to it (HostMemory); nothing to close here.
+HostBufferWrap::~HostBufferWrap() { NoteWrapperFinalized(Env()); }
+
 Napi::Value HostBufferWrap::ByteLength(const Napi::CallbackInfo &info) {
   return Napi::Number::New(info.Env(), double(span_.length));
 }
 
-Napi::Value HostBufferWrap::Bytes(const Napi::CallbackInfo &info) { return bytes_.Value(); }
+// Made on first use and held weakly: a buffer whose bytes nobody reads (staging buffers filled by
+// copies, buffers dropped or closed in a loop) costs no ArrayBuffer, no typed array and no
+// finalizer, so until the collector gets to it its wrapper is all that is left. While the caller
+// holds the array it is the same object every time; once nothing holds it, a new one over the
+// same memory is indistinguishable.
+Napi::Value HostBufferWrap::Bytes(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!bytes_.IsEmpty()) {
+    Napi::Value held = bytes_.Value();
+    if (!held.IsEmpty()) return held;
+  }
+  // Closed: the memory is gone, and stale arrays read as empty; so does a fresh one.
+  if (closed()) return Napi::Uint8Array::New(env, 0);
+  Napi::Uint8Array array = Napi::Uint8Array::New(env, span_.length, span_.memory->Buffer(env), span_.offset);
+  bytes_ = Napi::Weak(array);
+  return array;
+}
 
 Napi::Value HostBufferWrap::IsView(const Napi::CallbackInfo &info) { return Napi::Boolean::New(info.Env(), span_.is_view); }
 

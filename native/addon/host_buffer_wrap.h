@@ -18,6 +18,7 @@ class HostBufferWrap : public Napi::ObjectWrap<HostBufferWrap> {
   static HostBufferWrap *From(Napi::Env env, Napi::Value value);
 
   explicit HostBufferWrap(const Napi::CallbackInfo &info);
+  ~HostBufferWrap() override;
 
   const std::shared_ptr<HostMemory> &memory() const { return span_.memory; }
   size_t length() const { return span_.length; }
@@ -34,7 +35,7 @@ class HostBufferWrap : public Napi::ObjectWrap<HostBufferWrap> {
 
   MemorySpan<HostMemory> span_;
   bool view_closed_ = false;
-  Napi::Reference<Napi::Uint8Array> bytes_;
+  Napi::Reference<Napi::Uint8Array> bytes_;  // weak; made on first read (Bytes)
 };
 
 }  // namespace ascendcl

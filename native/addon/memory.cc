@@ -80,15 +80,23 @@ HostMemory::HostMemory(Napi::Env env, std::shared_ptr<DeviceCore> device, void *
 HostMemory::~HostMemory() { Release(); }
 
 Napi::ArrayBuffer HostMemory::Buffer(Napi::Env env) {
-  if (!array_buffer_.IsEmpty()) return array_buffer_.Value();
-  // The finalizer hint is a strong reference: the memory outlives a collected HostBuffer for as
-  // long as any JS view of it is alive. Our own reference is weak, or the two would keep each
-  // other alive forever.
-  auto *hold = new std::shared_ptr<HostMemory>(shared_from_this());
+  if (!array_buffer_.IsEmpty()) {
+    Napi::ArrayBuffer held = array_buffer_.Value();
+    if (!held.IsEmpty()) return held;  // else collected, its finalizer not yet run: make another
+  }
+  // The finalizer's holder is a strong reference: the memory outlives a collected HostBuffer for
+  // as long as any JS view of it is alive. Our own reference is weak, or the two would keep each
+  // other alive forever. The generation tells a late finalizer of an earlier ArrayBuffer from the
+  // current one's.
+  struct Holder {
+    std::shared_ptr<HostMemory> memory;
+    uint64_t generation;
+  };
+  auto *hold = new Holder{shared_from_this(), ++buffer_generation_};
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
       env, ptr_, bytes_,
-      [](Napi::Env, void *, std::shared_ptr<HostMemory> *holder) {
-        (*holder)->ArrayBufferCollected();
+      [](Napi::Env, void *, Holder *holder) {
+        holder->memory->ArrayBufferCollected(holder->generation);
         delete holder;
       },
       hold);
@@ -96,8 +104,8 @@ Napi::ArrayBuffer HostMemory::Buffer(Napi::Env env) {
   return buffer;
 }
 
-void HostMemory::ArrayBufferCollected() {
-  array_buffer_.Reset();
+void HostMemory::ArrayBufferCollected(uint64_t generation) {
+  if (generation == buffer_generation_) array_buffer_.Reset();
 }
 
 void HostMemory::Detach() {

@@ -10,6 +10,7 @@
 #include <napi.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "device_core.h"
@@ -63,7 +64,8 @@ class HostMemory : public DeviceChild, public Pinnable, public std::enable_share
   void *ptr() const { return ptr_; }
   size_t bytes() const { return bytes_; }
   bool closed() const { return closed_; }
-  // The external ArrayBuffer over the pinned memory (created once; the caller keeps it). It holds
+  // The external ArrayBuffer over the pinned memory (created on demand, held weakly; the caller
+  // keeps it). It holds
   // the allocation alive on its own, so a Uint8Array kept after its HostBuffer was collected
   // stays valid.
   Napi::ArrayBuffer Buffer(Napi::Env env);
@@ -73,8 +75,8 @@ class HostMemory : public DeviceChild, public Pinnable, public std::enable_share
   void Pin() override { ++pins_; }
   void Unpin() override;
   void CloseForParent() override;
-  // The ArrayBuffer was garbage collected.
-  void ArrayBufferCollected();
+  // The ArrayBuffer made as `generation` was garbage collected.
+  void ArrayBufferCollected(uint64_t generation);
 
  private:
   void Detach();
@@ -87,6 +89,7 @@ class HostMemory : public DeviceChild, public Pinnable, public std::enable_share
   bool closed_ = false;
   bool released_ = false;
   Napi::Reference<Napi::ArrayBuffer> array_buffer_;  // weak
+  uint64_t buffer_generation_ = 0;
 };
 
 // What a buffer object refers to: a whole allocation, or a window of it (a view, which owns
