@@ -4,6 +4,7 @@
 #include "addon_data.h"
 #include "cancel_token_wrap.h"
 #include "fast_method.h"
+#include "heap_trim.h"
 #include "promise_wait.h"
 #include "wrap_util.h"
 
@@ -56,11 +57,11 @@ EventWrap *EventWrap::From(Napi::Env env, Napi::Value value) {
 EventWrap::EventWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<EventWrap>(info) {
   core_ = CoreFromConstructor<EventCore>(info, "Event");
   Tag(info.This().As<Napi::Object>(), tags::kEvent);
-  DefineFastMethod<EventCore, FastQuery>(info.This().As<Napi::Object>(), "query", core_);
 }
 
 EventWrap::~EventWrap() {
   if (core_ != nullptr) core_->Close();  // GC backstop; destroying a pending event is allowed
+  NoteWrapperFinalized(Env());
 }
 
 EventCore &EventWrap::Open(Napi::Env env) const {
@@ -76,9 +77,17 @@ Napi::Value EventWrap::IsClosed(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value EventWrap::Query(const Napi::CallbackInfo &info) {
-  // Shadowed by the per-object fast method (fast_method.h); kept for a receiver borrowed from
-  // another object, which the prototype method still serves.
-  return Napi::Boolean::New(info.Env(), QueryEvent(info.Env(), *core_));
+  Napi::Env env = info.Env();
+  bool complete = QueryEvent(env, *core_);
+  // The first query installs the per-object fast method (fast_method.h), which shadows this one
+  // from then on. Lazily: an event that is never queried (most are only recorded and waited
+  // for, or dropped) costs no function object, and no finalizer for one, until the collector
+  // reclaims it.
+  if (!fast_query_installed_ && info.This().IsObject()) {
+    fast_query_installed_ = true;
+    DefineFastMethod<EventCore, FastQuery>(info.This().As<Napi::Object>(), "query", core_);
+  }
+  return Napi::Boolean::New(env, complete);
 }
 
 Napi::Value EventWrap::Synchronize(const Napi::CallbackInfo &info) {

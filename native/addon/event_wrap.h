@@ -34,6 +34,7 @@ class EventWrap : public Napi::ObjectWrap<EventWrap> {
   Napi::Value Close(const Napi::CallbackInfo &info);
 
   std::shared_ptr<EventCore> core_;
+  bool fast_query_installed_ = false;
 };
 
 }  // namespace ascendcl
