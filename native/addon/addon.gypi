@@ -13,6 +13,7 @@
     "event_core.cc",
     "event_wrap.cc",
     "host_buffer_wrap.cc",
+    "heap_trim.cc",
     "host_funcs.cc",
     "library_probe.cc",
     "memory.cc",

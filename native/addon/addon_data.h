@@ -10,6 +10,7 @@
 
 namespace ascendcl {
 
+class HeapTrimmer;
 class RuntimeCore;
 
 struct AddonData {
@@ -33,6 +34,8 @@ struct AddonData {
   std::set<RuntimeCore *> runtimes;
   std::thread::id js_thread = std::this_thread::get_id();
   bool tearing_down = false;
+  // Returns the heap after the collector finalizes a burst of wrappers (heap_trim.h).
+  HeapTrimmer *heap_trimmer = nullptr;
 };
 
 AddonData &Data(Napi::Env env);

@@ -1,6 +1,7 @@
 #include "device_buffer_wrap.h"
 
 #include "addon_data.h"
+#include "heap_trim.h"
 #include "wrap_util.h"
 
 namespace ascendcl {
@@ -38,6 +39,7 @@ DeviceBufferWrap::DeviceBufferWrap(const Napi::CallbackInfo &info) : Napi::Objec
 DeviceBufferWrap::~DeviceBufferWrap() {
   // GC backstop for an owner nobody closed; a view owns nothing.
   if (!span_.is_view && span_.memory != nullptr) span_.memory->Close();
+  NoteWrapperFinalized(Env());
 }
 
 void DeviceBufferWrap::CheckOpen(Napi::Env env) const {

@@ -9,6 +9,7 @@
 #include "device_buffer_wrap.h"
 #include "device_wrap.h"
 #include "event_wrap.h"
+#include "heap_trim.h"
 #include "host_buffer_wrap.h"
 #include "library_probe.h"
 #include "model_wrap.h"
@@ -88,11 +89,14 @@ void CloseEverything(AddonData *data) {
   // Copy: closing a runtime removes it from the set.
   std::set<RuntimeCore *> open = data->runtimes;
   for (RuntimeCore *runtime : open) runtime->Close();
+  CloseHeapTrimmer(data->heap_trimmer);
+  data->heap_trimmer = nullptr;
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto *data = new AddonData();
   env.SetInstanceData<AddonData>(data);
+  data->heap_trimmer = CreateHeapTrimmer(env);
   RuntimeWrap::Init(env, exports);
   DeviceWrap::Init(env, exports);
   StreamWrap::Init(env, exports);

@@ -8,6 +8,7 @@
 #include "cancel_token_wrap.h"
 #include "device_buffer_wrap.h"
 #include "event_wrap.h"
+#include "heap_trim.h"
 #include "host_buffer_wrap.h"
 #include "model_wrap.h"
 #include "promise_wait.h"
@@ -134,6 +135,7 @@ StreamWrap::StreamWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Stream
 StreamWrap::~StreamWrap() {
   // GC backstop: same as close(), which never blocks (queued work finishes on a device thread).
   if (core_ != nullptr && !core_->closed()) core_->Close(Env());
+  NoteWrapperFinalized(Env());
 }
 
 StreamCore &StreamWrap::Open(Napi::Env env) const {
