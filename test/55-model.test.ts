@@ -5,7 +5,7 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as acl from 'ascendcl';
-import { root } from './helpers.js';
+import { gate, root } from './helpers.js';
 import { compare, randomFloats, reference } from './reference.js';
 
 const models = join(root, 'test', 'fixtures', 'models');
@@ -55,6 +55,26 @@ t.test('execute and executeSync compute the model on device buffers', async (t) 
   const outs = [0, 1, 2, 3].map(() => dev.alloc(1024));
   await Promise.all(outs.map((out) => model.execute([input], [out])));
   for (const out of outs) t.equal(compare('float32', out.read(new Float32Array(256)), expected).worst, 0);
+  rt.close();
+});
+
+t.test('executeSync behind a stream execution that waits for a host function throws instead of deadlocking', async (t) => {
+  const rt = acl.open({ backend: 'sim' });
+  const dev = rt.device(0);
+  const model = await dev.loadModel(tiny);
+  const s = dev.createStream();
+  const x = dev.alloc(1024);
+  const y = dev.alloc(1024);
+  x.write(randomFloats(256, 3));
+  const held = gate();
+  s.hostFunc(() => held.promise); // needs this (the JS) thread to finish
+  s.execute(model, [x], [y]);
+  // Waiting for that execution on the JS thread could never end: a clear AclError instead.
+  t.throws(() => model.executeSync([x], [y]), { name: 'AclError', code: 107000, api: 'model.executeSync', message: /host function.*await model\.execute\(\)/ });
+  held.open();
+  await s.synchronize();
+  model.executeSync([x], [y]); // usable again once the host function is done
+  t.equal(compare('float32', y.read(new Float32Array(256)), await tinyExpected(x.read(new Float32Array(256)))).worst, 0);
   rt.close();
 });
 

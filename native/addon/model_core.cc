@@ -256,7 +256,14 @@ int ModelCore::RecordAfter(const std::shared_ptr<StreamCore> &stream, AclFailure
   if (rc != 0) return Captured(failure, rc, "aclrtRecordEvent", device().id());
   order_recorded_ = true;
   order_stream_ = stream;
+  order_host_funcs_before_ = stream->host_funcs_launched();
   return 0;
+}
+
+bool ModelCore::LatestStreamExecutionWaitsOnHostFunc() const {
+  std::shared_ptr<StreamCore> stream = order_stream_.lock();
+  return order_recorded_ && stream != nullptr && !stream->closed() &&
+         stream->host_funcs_finished() < order_host_funcs_before_;
 }
 
 void *ModelCore::Staging(std::vector<std::pair<void *, size_t>> *slots, size_t index, size_t bytes,

@@ -109,6 +109,9 @@ class ModelCore : public DeviceChild, public Pinnable, public std::enable_shared
   int RecordAfter(const std::shared_ptr<StreamCore> &stream, AclFailure *failure);
   // The event a host-side execution must wait for first, or null.
   aclrtEvent pending_stream_execution() const { return order_recorded_ ? order_event_ : nullptr; }
+  // Whether that execution is queued behind a host function (stream.launchHostFunc) that has not
+  // finished: it needs the JS thread, so a synchronous wait for it there could never end.
+  bool LatestStreamExecutionWaitsOnHostFunc() const;
 
   // Queued stream executions hold the model; unload waits for the last of them.
   void Pin() override { ++pins_; }
@@ -135,6 +138,7 @@ class ModelCore : public DeviceChild, public Pinnable, public std::enable_shared
   void *batch_staging_ = nullptr;
   aclrtEvent order_event_ = nullptr;
   bool order_recorded_ = false;
+  uint64_t order_host_funcs_before_ = 0;  // host functions launched on order_stream_ before it
   std::weak_ptr<StreamCore> order_stream_;
 };
 

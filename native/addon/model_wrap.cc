@@ -9,6 +9,7 @@
 #include "cancel_token_wrap.h"
 #include "context_binding.h"
 #include "device_buffer_wrap.h"
+#include "heap_trim.h"
 #include "process_runtime.h"
 #include "wrap_util.h"
 
@@ -359,6 +360,7 @@ ModelWrap::ModelWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<ModelWra
 
 ModelWrap::~ModelWrap() {
   if (core_ != nullptr) core_->Close();  // GC backstop; deferred while stream executions are queued
+  NoteWrapperFinalized(Env());
 }
 
 Napi::Value ModelWrap::Info(const Napi::CallbackInfo &info) {
@@ -398,6 +400,14 @@ Napi::Value ModelWrap::Start(const Napi::CallbackInfo &info, bool run, bool sync
   Prepared prepared;
   Prepare(info, run, *core_, &prepared);
   if (sync) {
+    if (core_->LatestStreamExecutionWaitsOnHostFunc()) {
+      const char *api = run ? "model.runSync" : "model.executeSync";
+      ThrowAclError(env, BindingFailure(acl::ACL_ERROR_RT_PARAM_INVALID, api, device.id(),
+                                        std::string("the model's latest stream execution waits for a host function "
+                                                    "that needs the JavaScript thread ") +
+                                            (run ? "runSync" : "executeSync") + " would block; use await model." +
+                                            (run ? "run()" : "execute()")));
+    }
     AclFailure failure;
     std::vector<ExecResult> results;
     int rc = WaitForStreamExecutions(core_->pending_stream_execution(), device.id(), nullptr, &failure);
