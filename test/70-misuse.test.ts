@@ -408,6 +408,20 @@ scenario('36. a timeout or a parameter error never faults a device', async (t, r
   await s.synchronize();
 });
 
+scenario('38. executeSync behind a stream execution that waits for a host function', async (t, _rt, dev) => {
+  const model = await dev.loadModel(tiny);
+  const s = dev.createStream();
+  const x = dev.alloc(1024);
+  const y = dev.alloc(1024);
+  const held = gate();
+  s.hostFunc(() => held.promise);
+  s.execute(model, [x], [y]);
+  await expectMisuse(t, () => model.executeSync([x], [y]), { name: 'AclError', code: 107000, api: 'model.executeSync', message: /host function/ });
+  held.open();
+  await s.synchronize();
+  model.close();
+});
+
 // --- leaving with work queued -----------------------------------------------------------------------
 
 t.test('37. exit, throw or return with work queued and resources open', async (t) => {
