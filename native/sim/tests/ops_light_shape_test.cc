@@ -186,6 +186,16 @@ TEST(OpsLightShape, ScatterNDReductions) {
             exec::kInvalidModel);
 }
 
+// A shape computed at run time can ask for more than any host has: a Tile whose repeats come from
+// an input made 2^59 bytes (the model-loader fuzzer; AddressSanitizer aborts on such a request).
+// The run fails as out of memory without asking the allocator.
+TEST(OpsLightShape, ATensorLargerThanTheHostIsOutOfMemory) {
+  std::vector<Tensor> out;
+  Status s = RunOp("Tile", 13, {}, {Iota({1}), Int64s({1}, {int64_t{1} << 57})}, 1, &out);
+  EXPECT_EQ(s.code(), exec::kOutOfMemory) << s.message();
+  EXPECT_NE(s.message().find("larger than this host's memory"), std::string::npos) << s.message();
+}
+
 TEST(OpsLightShape, ExpandTileCumSumTrilu) {
   std::vector<Tensor> r = Run1("Expand", 13, {}, {Iota({3, 1}), Int64s({3}, {2, 1, 4})});
   EXPECT_EQ(r[0].shape(), (Shape{2, 3, 4}));
