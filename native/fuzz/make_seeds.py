@@ -50,6 +50,13 @@ def copy_fixtures():
                 shutil.copy(path, os.path.join(OUT, 'fixture_' + os.path.basename(directory) + '_' + name))
 
 
+def copy_findings():
+    """Inputs that once crashed a target (native/fuzz/findings): each run starts from them again."""
+    directory = os.path.join(HERE, 'findings')
+    for name in sorted(os.listdir(directory)):
+        shutil.copy(os.path.join(directory, name), os.path.join(OUT, 'finding_' + name))
+
+
 def op_tour():
     """Most ops of the executor on shapes of a few elements, chained so each one runs."""
     x = vi('x', [1, 2, 4, 4])
@@ -161,6 +168,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     copy_fixtures()
+    copy_findings()
     save('op_tour.onnx', op_tour())
     save('attribute_kinds.onnx', attribute_kinds())
     save('float16_and_ints.onnx', float16_and_ints())

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "sim/aclsim.h"
@@ -20,6 +21,19 @@ namespace {
 // memory (aclmdlQuerySize's estimate of the intermediate values) fits in kMaxWorkBytes.
 constexpr size_t kMaxIoBytes = 64 * 1024;
 constexpr size_t kMaxWorkBytes = 256 * 1024;
+
+// The inputs and outputs of an execution are carved, 64-byte aligned, from one device allocation
+// made at start-up (room for kMaxIoBytes and the alignment of a few hundred buffers). Allocating
+// and freeing them per input made every input grow the simulator's bounded record of freed
+// allocations (kept to name use-after-free): until that record is full, and again whenever a new
+// allocation lands on an old record's range, an input ends with more mallocs than frees, and
+// libFuzzer then runs it twice and scans the heap for leaks; after 1000 such scans it silently
+// stops looking for leaks for the rest of the run. With no device allocation per input, an input
+// that leaks is still caught. Buffers inside an allocation (at an offset) are what a real
+// application's memory pool hands out too.
+constexpr size_t kArenaBytes = kMaxIoBytes + 64 * 1024;
+constexpr size_t kAlign = 64;
+void *g_arena = nullptr;
 
 void Check(bool condition) {
   if (!condition) __builtin_trap();
@@ -36,6 +50,7 @@ bool Initialise() {
   aclsimSetOption("memoryBytes", "64MiB");
   Check(aclInit(nullptr) == ACL_SUCCESS);
   Check(aclrtSetDevice(0) == ACL_SUCCESS);
+  Check(aclrtMalloc(&g_arena, kArenaBytes, ACL_MEM_MALLOC_HUGE_FIRST) == ACL_SUCCESS);
   return true;
 }
 
@@ -75,21 +90,33 @@ void Describe(aclmdlDesc *desc, size_t inputs, size_t outputs) {
   ExpectReason(aclmdlGetDynamicBatch(desc, &batch));
 }
 
-// Zeroed device buffers of the described sizes, executed once; everything freed.
-void Execute(uint32_t id, aclmdlDesc *desc, size_t inputs, size_t outputs) {
-  std::vector<void *> memory;
-  aclmdlDataset *sets[2] = {aclmdlCreateDataset(), aclmdlCreateDataset()};
+// Zeroed device buffers of the described sizes from the arena, executed once. False (nothing
+// run) when the buffers with their alignment do not fit the arena.
+bool Execute(uint32_t id, aclmdlDesc *desc, size_t inputs, size_t outputs) {
+  size_t used = 0;
+  std::vector<std::pair<size_t, size_t>> spans;  // (offset, bytes) per input, then per output
   for (int side = 0; side < 2; ++side) {
     size_t count = side == 0 ? inputs : outputs;
     for (size_t i = 0; i < count; ++i) {
       size_t bytes = side == 0 ? aclmdlGetInputSizeByIndex(desc, i) : aclmdlGetOutputSizeByIndex(desc, i);
-      void *p = nullptr;
-      aclError code = aclrtMalloc(&p, bytes == 0 ? 1 : bytes, ACL_MEM_MALLOC_HUGE_FIRST);
-      ExpectReason(code);
-      if (code != ACL_SUCCESS) continue;
-      memory.push_back(p);
-      aclrtMemset(p, bytes == 0 ? 1 : bytes, 0, bytes == 0 ? 1 : bytes);
-      aclDataBuffer *buffer = aclCreateDataBuffer(p, bytes);
+      // A zero-sized buffer still gets an address of its own (one byte), as aclrtMalloc(1) would.
+      if (bytes > kArenaBytes) return false;
+      size_t room = (bytes == 0 ? 1 : bytes) + kAlign - 1;
+      if (room > kArenaBytes - used) return false;
+      spans.emplace_back(used, bytes);
+      used += room - room % kAlign;
+    }
+  }
+  auto *arena = static_cast<uint8_t *>(g_arena);
+  aclError zeroed = aclrtMemset(arena, kArenaBytes, 0, used);
+  ExpectReason(zeroed);
+  Check(zeroed == ACL_SUCCESS);
+  aclmdlDataset *sets[2] = {aclmdlCreateDataset(), aclmdlCreateDataset()};
+  size_t next = 0;
+  for (int side = 0; side < 2; ++side) {
+    size_t count = side == 0 ? inputs : outputs;
+    for (size_t i = 0; i < count; ++i, ++next) {
+      aclDataBuffer *buffer = aclCreateDataBuffer(arena + spans[next].first, spans[next].second);
       ExpectReason(aclmdlAddDatasetBuffer(sets[side], buffer));
     }
   }
@@ -106,7 +133,7 @@ void Execute(uint32_t id, aclmdlDesc *desc, size_t inputs, size_t outputs) {
     for (size_t i = 0; i < aclmdlGetDatasetNumBuffers(set); ++i) aclDestroyDataBuffer(aclmdlGetDatasetBuffer(set, i));
     aclmdlDestroyDataset(set);
   }
-  for (void *p : memory) Check(aclrtFree(p) == ACL_SUCCESS);
+  return true;
 }
 
 }  // namespace
@@ -137,7 +164,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t io = 0;
   for (size_t i = 0; i < inputs; ++i) io += aclmdlGetInputSizeByIndex(desc, i);
   for (size_t i = 0; i < outputs; ++i) io += aclmdlGetOutputSizeByIndex(desc, i);
-  if (io <= kMaxIoBytes && work <= kMaxWorkBytes) Execute(id, desc, inputs, outputs);
+  if (io <= kMaxIoBytes && work <= kMaxWorkBytes) (void)Execute(id, desc, inputs, outputs);
 
   Check(aclmdlDestroyDesc(desc) == ACL_SUCCESS);
   Check(aclmdlUnload(id) == ACL_SUCCESS);

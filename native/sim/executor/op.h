@@ -96,13 +96,24 @@ class InferContext {
   }
   int missing_input() const { return missing_input_; }  // the first absent input read, or -1
   size_t num_outputs() const { return outputs_->size(); }
-  ValueInfo &output(size_t i) { return (*outputs_)[i]; }
+  // Likewise an output: a node a hostile model wrote with fewer outputs than its op makes (none
+  // at all) gets a scratch value to describe, and the engine reports missing_output after Infer
+  // (found by the model-loader fuzzer: Resize with no output wrote past the node's output list).
+  ValueInfo &output(size_t i) {
+    if (i < outputs_->size()) return (*outputs_)[i];
+    if (missing_output_ < 0) missing_output_ = static_cast<int>(i);
+    scratch_ = ValueInfo();
+    return scratch_;
+  }
+  int missing_output() const { return missing_output_; }  // the first absent output written, or -1
 
  private:
   const NodeDef &node_;
   std::vector<const ValueInfo *> inputs_;
   std::vector<ValueInfo> *outputs_;
   mutable int missing_input_ = -1;
+  int missing_output_ = -1;
+  ValueInfo scratch_;
 };
 
 class RunContext {
@@ -119,7 +130,10 @@ class RunContext {
   // Set output i to an existing tensor (a reshaped view of an input, a constant). Only ever an
   // input itself or its Reshaped(): never a Tensor::View into an input's bytes, which would not
   // keep them alive once the engine releases that input.
-  void SetOutput(size_t i, Tensor tensor) { (*outputs_)[i] = std::move(tensor); }
+  // Past the node's outputs it does nothing: load-time inference already refused such a node.
+  void SetOutput(size_t i, Tensor tensor) {
+    if (i < outputs_->size()) (*outputs_)[i] = std::move(tensor);
+  }
   // Whether output i is wanted: false when the node left its name empty ("" = optional output
   // not used), so kernels may skip computing it.
   bool output_wanted(size_t i) const {

@@ -47,6 +47,10 @@ Status InferNode(const Graph &graph, const GraphNode &node, std::vector<ValueInf
     return Status::Error(kInvalidModel, node.def.Describe() + ": input " + std::to_string(ctx.missing_input()) +
                                             " is required but the node does not have it");
   }
+  if (ctx.missing_output() >= 0) {
+    return Status::Error(kInvalidModel, node.def.Describe() + ": its op makes output " +
+                                            std::to_string(ctx.missing_output()) + " but the node does not have it");
+  }
   EXEC_RETURN_IF_ERROR(inferred.Annotate(node.def.Describe()));
   for (size_t k = 0; k < outputs.size(); ++k) {
     if (node.outputs[k] >= 0) MergeDeclared(graph.values[node.outputs[k]], &outputs[k]);

@@ -1,5 +1,7 @@
 #include "sim/executor/tensor.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -12,6 +14,20 @@ namespace aclsim::exec {
 namespace {
 
 constexpr size_t kAlignment = 64;  // a cache line, and what AVX-512 loads like
+
+// The most a tensor may ask for: the host's physical memory. A model can compute a shape of
+// petabytes at run time (a Tile whose repeats come from an input); such a request is refused as
+// out of memory without asking the allocator, which may hand out more than the host has (Linux
+// overcommits: the process is then killed when it touches the pages) or, under AddressSanitizer,
+// abort the process (found by the model-loader fuzzer).
+size_t MaxTensorBytes() {
+  static const size_t max = [] {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0) return std::numeric_limits<size_t>::max() / 2;
+    return static_cast<size_t>(pages) * static_cast<size_t>(page);
+  }();
+  return max;
+}
 
 // Element count, or -1 when a dim is negative or the product overflows.
 int64_t CheckedCount(const Shape &shape) {
@@ -115,8 +131,10 @@ Status Tensor::Allocate(DType type, Shape shape, Tensor *out) {
   if (count < 0 || element == 0) {
     return ShapeError("cannot allocate a %s tensor of shape %s", DTypeName(type), ShapeToString(shape).c_str());
   }
-  if (static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / element / 2) {
-    return Status::Error(kOutOfMemory, "a tensor of shape " + ShapeToString(shape) + " is too large");
+  if (static_cast<uint64_t>(count) > std::numeric_limits<size_t>::max() / element / 2 ||
+      static_cast<size_t>(count) * element > MaxTensorBytes()) {
+    return Status::Error(kOutOfMemory, "a " + std::string(DTypeName(type)) + " tensor of shape " +
+                                           ShapeToString(shape) + " is larger than this host's memory");
   }
   std::shared_ptr<void> storage = AlignedBytes(static_cast<size_t>(count) * element);
   if (storage == nullptr) {

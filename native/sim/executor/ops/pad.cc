@@ -1,8 +1,12 @@
 // Pad: constant, reflect, edge and wrap modes; pads as an attribute (opset < 11) or an input
 // (with an optional constant_value input, and from opset 18 an axes input). Negative pads crop
-// first, and the other modes then pad the cropped tensor, as ONNX's reference does. Each dim
-// gets a map from output to source index (-1: the constant), which turns every mode into a
-// gather; the interior of each row is copied whole.
+// first, and the other modes then pad the cropped tensor, as ONNX's reference does. Each dim maps
+// an output position to a source index (-1: the constant) by arithmetic, not by a table: a table
+// costs 8 bytes per output position, and a small model can ask for millions of positions of
+// padding (or for an empty result padded by 2^40 along another dim), which load-time constant
+// folding then computes. The interior of each row is copied whole and, in constant mode, its
+// padding filled whole.
+#include <algorithm>
 #include <cstring>
 
 #include "common/float16.h"
@@ -14,8 +18,6 @@ namespace {
 
 enum class Mode { kConstant, kReflect, kEdge, kWrap };
 
-// The source index (into the uncropped dim of length n) of each output position, -1 for the
-// constant.
 // n + begin + end, or an error when it is negative or overflows.
 Status PaddedLength(int64_t n, int64_t begin, int64_t end, int64_t *out) {
   if (__builtin_add_overflow(n, begin, out) || __builtin_add_overflow(*out, end, out) || *out < 0) {
@@ -24,27 +26,21 @@ Status PaddedLength(int64_t n, int64_t begin, int64_t end, int64_t *out) {
   return Status::Ok();
 }
 
-Status IndexMap(int64_t n, int64_t begin, int64_t end, Mode mode, std::vector<int64_t> *map) {
-  int64_t out = 0;
-  EXEC_RETURN_IF_ERROR(PaddedLength(n, begin, end, &out));
-  const int64_t crop_begin = begin < 0 ? -begin : 0;
-  const int64_t crop_end = end < 0 ? -end : 0;
-  const int64_t pad_begin = begin > 0 ? begin : 0;
-  const int64_t pad_end = end > 0 ? end : 0;
-  const int64_t m = n - crop_begin - crop_end;  // the cropped length
-  if (m < 0) {
-    return ShapeError("pads %lld and %lld crop more than the dim of %lld", (long long)begin, (long long)end,
-                      (long long)n);
-  }
-  if (m == 0 && (pad_begin > 0 || pad_end > 0) && mode != Mode::kConstant) {
-    return ShapeError("cannot pad an empty dim in this mode");
-  }
-  map->resize(static_cast<size_t>(out));
-  for (int64_t o = 0; o < out; ++o) {
+// One dim of the output: `pad_begin` positions of padding, the `m` kept source elements starting
+// at `crop_begin` (the interior), then padding up to `length`.
+struct DimMap {
+  Mode mode = Mode::kConstant;
+  int64_t length = 0;
+  int64_t pad_begin = 0;
+  int64_t crop_begin = 0;
+  int64_t m = 0;
+
+  // The source index (into the uncropped dim) of output position o, -1 for the constant.
+  int64_t Source(int64_t o) const {
     int64_t j = o - pad_begin;
     if (j < 0 || j >= m) {
       switch (mode) {
-        case Mode::kConstant: j = -1; break;
+        case Mode::kConstant: return -1;
         case Mode::kEdge: j = j < 0 ? 0 : m - 1; break;
         case Mode::kWrap: j = ((j % m) + m) % m; break;
         case Mode::kReflect: {
@@ -59,8 +55,30 @@ Status IndexMap(int64_t n, int64_t begin, int64_t end, Mode mode, std::vector<in
         }
       }
     }
-    (*map)[o] = j < 0 ? -1 : j + crop_begin;
+    return j + crop_begin;
   }
+};
+
+Status MakeDimMap(int64_t n, int64_t begin, int64_t end, Mode mode, DimMap *map) {
+  int64_t out = 0;
+  EXEC_RETURN_IF_ERROR(PaddedLength(n, begin, end, &out));
+  const int64_t crop_begin = begin < 0 ? -begin : 0;
+  const int64_t crop_end = end < 0 ? -end : 0;
+  const int64_t pad_begin = begin > 0 ? begin : 0;
+  const int64_t pad_end = end > 0 ? end : 0;
+  const int64_t m = n - crop_begin - crop_end;  // the cropped length
+  if (m < 0) {
+    return ShapeError("pads %lld and %lld crop more than the dim of %lld", (long long)begin, (long long)end,
+                      (long long)n);
+  }
+  if (m == 0 && (pad_begin > 0 || pad_end > 0) && mode != Mode::kConstant) {
+    return ShapeError("cannot pad an empty dim in this mode");
+  }
+  map->mode = mode;
+  map->length = out;
+  map->pad_begin = pad_begin;
+  map->crop_begin = crop_begin;
+  map->m = m;
   return Status::Ok();
 }
 
@@ -126,11 +144,11 @@ class PadKernel final : public Kernel {
     std::vector<int64_t> begin, end;
     EXEC_RETURN_IF_ERROR(PerDim(pads, axes, x.rank(), &begin, &end));
     const size_t rank = x.rank();
-    std::vector<std::vector<int64_t>> maps(rank);
+    std::vector<DimMap> maps(rank);
     Shape out_shape(rank);
     for (size_t d = 0; d < rank; ++d) {
-      EXEC_RETURN_IF_ERROR(IndexMap(x.dim(d), begin[d], end[d], mode_, &maps[d]).Annotate("dim " + std::to_string(d)));
-      out_shape[d] = static_cast<int64_t>(maps[d].size());
+      EXEC_RETURN_IF_ERROR(MakeDimMap(x.dim(d), begin[d], end[d], mode_, &maps[d]).Annotate("dim " + std::to_string(d)));
+      out_shape[d] = maps[d].length;
     }
     Tensor fill;
     EXEC_RETURN_IF_ERROR(ConstantValue(ctx, x.dtype(), &fill));
@@ -201,25 +219,17 @@ class PadKernel final : public Kernel {
   }
 
   template <typename T>
-  static void Gather(const Tensor &x, const std::vector<std::vector<int64_t>> &maps, T fill, Tensor *out,
-                     ThreadPool &pool) {
+  static void Gather(const Tensor &x, const std::vector<DimMap> &maps, T fill, Tensor *out, ThreadPool &pool) {
     const size_t rank = x.rank();
     const std::vector<int64_t> strides = Strides(x.shape());
     const Shape &out_shape = out->shape();
-    const std::vector<int64_t> &last = maps[rank - 1];
+    const DimMap &last = maps[rank - 1];
     const int64_t inner = out_shape[rank - 1];
-    // The run of the last dim that maps to consecutive sources (the interior).
-    int64_t run_begin = 0, run_length = 0;
-    for (int64_t o = 0; o < inner; ++o) {
-      if (last[o] < 0) continue;
-      int64_t length = 1;
-      while (o + length < inner && last[o + length] == last[o] + length) ++length;
-      if (length > run_length) {
-        run_begin = o;
-        run_length = length;
-      }
-      o += length - 1;
-    }
+    // The interior of the last dim, [run_begin, run_end) of the output, is one copy; in constant
+    // mode the padding on either side is one fill, in the other modes it is gathered position by
+    // position (and is at most a few elements in real models).
+    const int64_t run_begin = std::min(last.pad_begin, inner);
+    const int64_t run_end = std::min(last.pad_begin + last.m, inner);
     const T *src = x.data<T>();
     T *dst = out->data<T>();
     const int64_t rows = out->elements() / inner;
@@ -229,7 +239,7 @@ class PadKernel final : public Kernel {
         int64_t rest = row, offset = 0;
         bool constant_row = false;
         for (size_t d = rank - 1; d-- > 0;) {
-          const int64_t source = maps[d][rest % out_shape[d]];
+          const int64_t source = maps[d].Source(rest % out_shape[d]);
           rest /= out_shape[d];
           if (source < 0) constant_row = true;
           offset += source * strides[d];
@@ -239,9 +249,16 @@ class PadKernel final : public Kernel {
           continue;
         }
         const T *from = src + offset;
-        for (int64_t o = 0; o < run_begin; ++o) to[o] = last[o] < 0 ? fill : from[last[o]];
-        if (run_length > 0) std::memcpy(to + run_begin, from + last[run_begin], static_cast<size_t>(run_length) * sizeof(T));
-        for (int64_t o = run_begin + run_length; o < inner; ++o) to[o] = last[o] < 0 ? fill : from[last[o]];
+        if (last.mode == Mode::kConstant) {
+          std::fill(to, to + run_begin, fill);
+          std::fill(to + run_end, to + inner, fill);
+        } else {
+          for (int64_t o = 0; o < run_begin; ++o) to[o] = from[last.Source(o)];
+          for (int64_t o = run_end; o < inner; ++o) to[o] = from[last.Source(o)];
+        }
+        if (run_end > run_begin) {
+          std::memcpy(to + run_begin, from + last.crop_begin, static_cast<size_t>(run_end - run_begin) * sizeof(T));
+        }
       }
     });
   }
