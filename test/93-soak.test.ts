@@ -22,7 +22,9 @@ t.test('dropped objects, alloc/close and model load cycles leave nothing live (s
   for (const key of ['allocations', 'hostAllocations', 'streams', 'events', 'models', 'deviceBytes', 'hostBytes']) {
     t.equal(r.sim[key], 0, `sim.stats().${key}`);
   }
-  t.ok(r.rssGrowthMiB < 24, `RSS grew ${r.rssGrowthMiB} MiB`);
+  // ASan's allocator (redzones, a 256 MiB quarantine of freed blocks) inflates RSS by design.
+  const asan = process.env.ASCENDCL_SANITIZER === 'address' && 'RSS is not a leak measure under AddressSanitizer (npm run test:asan)';
+  t.ok(r.rssGrowthMiB < 24, `RSS grew ${r.rssGrowthMiB} MiB`, { skip: asan });
 });
 
 t.test('a soak that leaks fails and says what is live', async (t) => {
