@@ -34,6 +34,16 @@ function run(cmd, argv, options = {}) {
   execFileSync(cmd, argv, { cwd: root, stdio: 'inherit', ...options });
 }
 
+// cmake-js builds against this Node's own headers (as tools/prebuild.js does), never downloads
+// them: without npm_config_nodedir it would fetch a header tarball from nodejs.org.
+function cmakeJsEnv() {
+  const env = { ...process.env };
+  if (!env.npm_config_nodedir) env.npm_config_nodedir = dirname(dirname(process.execPath));
+  const header = join(env.npm_config_nodedir, 'include', 'node', 'node_api.h');
+  if (!existsSync(header)) throw new Error(`no Node headers at ${header}: set npm_config_nodedir to a Node install with its include/`);
+  return env;
+}
+
 // The ASan runtime of the compiler CMake uses (gcc's libasan by default).
 function asanRuntime() {
   const compiler = process.env.CXX || 'g++';
@@ -57,12 +67,13 @@ let native = { pass: 0, fail: skipNative ? 0 : 1 };
 rmSync(reports, { recursive: true, force: true });
 mkdirSync(reports, { recursive: true });
 try {
-  console.log('=== test:asan: build the addon, the simulator and the native tests with ASan+UBSan (build-asan-node)');
+  console.log('=== test:asan: build the TypeScript, then the addon, the simulator and the native tests with ASan+UBSan (build-asan-node)');
   // -O1 -g1 (line tables): ASan's recommended level, symbolized reports, and half the compile
   // time of -O2 -g on the whole simulator.
+  run('npm', ['run', 'build:ts', '--silent']); // dist/, the JavaScript under test
   run('npx', ['cmake-js', 'configure', '--out', dir, '--CDASCENDCL_SANITIZE=address', '--CDCMAKE_BUILD_TYPE=Release',
     '--CDCMAKE_CXX_FLAGS_RELEASE=-O1 -g1', '--CDCMAKE_C_FLAGS_RELEASE=-O1 -g1',
-    `--CDASCENDCL_TESTS=${skipNative ? 'OFF' : 'ON'}`, '-l', 'warn']);
+    `--CDASCENDCL_TESTS=${skipNative ? 'OFF' : 'ON'}`, '-l', 'warn'], { env: cmakeJsEnv() });
   const targets = ['ascendcl', 'ascendcl_sim', 'acl_test_stub', 'acl_test_partial', 'fork_test', ...(skipNative ? [] : ['sim_tests'])];
   run('cmake', ['--build', dir, '-j', jobs, '--target', ...targets]);
   console.log(`=== test:asan: built (${seconds()})`);
