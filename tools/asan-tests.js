@@ -7,7 +7,8 @@
 // Node itself is not instrumented, so the ASan runtime is LD_PRELOADed (it must come first), leak
 // checking is off for the tap run (node's own allocations at exit are not ours to judge; the
 // native run checks our leaks), and ASCENDCL_ADDON_DIR makes lib/native.ts load the ASan addon,
-// which loads the ASan simulator from beside itself. Every sanitizer report aborts the process
+// which loads the ASan simulator from beside itself; ASCENDCL_SANITIZER=address lets a test skip
+// the one measure ASan distorts (the soak's RSS bound). Every sanitizer report aborts the process
 // that hit it and is also written under build-asan-node/reports/: the run is clean only when
 // tap and ctest pass AND that directory is empty — a report in a child process whose exit a test
 // expected still counts.
