@@ -7,7 +7,11 @@ import * as acl from 'ascendcl';
 import { root, runScript } from './helpers.js';
 
 t.test('dropped objects, alloc/close and model load cycles leave nothing live (short soak)', async (t) => {
-  const result = await runScript(join(root, 'tools', 'soak.ts'), ['--dropped', '6000', '--closed', '10000', '--models', '20', '--json'], {
+  // ASan's allocator (redzones, a 256 MiB quarantine of freed blocks) inflates RSS by design: under
+  // test:asan the soak's RSS bound is lifted and its assertion skipped; the live-object checks stay.
+  const asan = process.env.ASCENDCL_SANITIZER === 'address' && 'RSS is not a leak measure under AddressSanitizer (npm run test:asan)';
+  const rssArgs = asan ? ['--rss-mib', '1000000'] : [];
+  const result = await runScript(join(root, 'tools', 'soak.ts'), ['--dropped', '6000', '--closed', '10000', '--models', '20', '--json', ...rssArgs], {
     nodeArgs: ['--expose-gc', '--import', 'tsx'],
     timeoutMs: 110000,
   });
@@ -22,7 +26,7 @@ t.test('dropped objects, alloc/close and model load cycles leave nothing live (s
   for (const key of ['allocations', 'hostAllocations', 'streams', 'events', 'models', 'deviceBytes', 'hostBytes']) {
     t.equal(r.sim[key], 0, `sim.stats().${key}`);
   }
-  t.ok(r.rssGrowthMiB < 24, `RSS grew ${r.rssGrowthMiB} MiB`);
+  t.ok(r.rssGrowthMiB < 24, `RSS grew ${r.rssGrowthMiB} MiB`, { skip: asan });
 });
 
 t.test('a soak that leaks fails and says what is live', async (t) => {
