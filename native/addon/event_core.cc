@@ -10,8 +10,11 @@ WaitResult WaitForEvent(aclrtEvent event, const WaitSpec &spec) {
   if (fn.aclrtSynchronizeEventWithTimeout != nullptr) {
     return SlicedWait(spec, [&](int32_t ms) { return fn.aclrtSynchronizeEventWithTimeout(event, ms); });
   }
+  // An older runtime without the timeout variant: poll, and name the call actually made.
+  WaitSpec polled = spec;
+  polled.api = "aclrtSynchronizeEvent";
   return PolledWait(
-      spec,
+      polled,
       [&] {
         aclrtEventRecordedStatus status = ACL_EVENT_RECORDED_STATUS_COMPLETE;
         int rc = fn.aclrtQueryEventStatus(event, &status);
@@ -50,7 +53,7 @@ void EventCore::ObserveComplete() {
 
 bool EventCore::WaitsOnPendingHostFunc() const {
   std::shared_ptr<StreamCore> stream = recorded_on_.lock();
-  return stream != nullptr && !stream->closed() && stream->host_funcs_finished() < host_funcs_before_;
+  return stream != nullptr && stream->HostFuncsUnfinishedAmongFirst(host_funcs_before_);
 }
 
 void EventCore::Close() {

@@ -262,8 +262,7 @@ int ModelCore::RecordAfter(const std::shared_ptr<StreamCore> &stream, AclFailure
 
 bool ModelCore::LatestStreamExecutionWaitsOnHostFunc() const {
   std::shared_ptr<StreamCore> stream = order_stream_.lock();
-  return order_recorded_ && stream != nullptr && !stream->closed() &&
-         stream->host_funcs_finished() < order_host_funcs_before_;
+  return order_recorded_ && stream != nullptr && stream->HostFuncsUnfinishedAmongFirst(order_host_funcs_before_);
 }
 
 void *ModelCore::Staging(std::vector<std::pair<void *, size_t>> *slots, size_t index, size_t bytes,

@@ -9,6 +9,7 @@
 #include "cancel_token_wrap.h"
 #include "context_binding.h"
 #include "device_buffer_wrap.h"
+#include "event_core.h"
 #include "heap_trim.h"
 #include "process_runtime.h"
 #include "wrap_util.h"
@@ -141,24 +142,9 @@ Napi::Value ResultsTo(Napi::Env env, const std::shared_ptr<DeviceCore> &device, 
 int WaitForStreamExecutions(aclrtEvent pending, int device_id, const std::atomic<bool> *stopping,
                             AclFailure *failure) {
   if (pending == nullptr) return 0;
-  const acl::FunctionTable &fn = Acl();
   WaitSpec spec{"aclrtSynchronizeEventWithTimeout", "event", acl::ACL_ERROR_RT_EVENT_SYNC_TIMEOUT, -1, device_id};
   spec.stopping = stopping;
-  WaitResult result;
-  if (fn.aclrtSynchronizeEventWithTimeout != nullptr) {
-    result = SlicedWait(spec, [&](int32_t ms) { return fn.aclrtSynchronizeEventWithTimeout(pending, ms); });
-  } else {
-    spec.api = "aclrtSynchronizeEvent";
-    result = PolledWait(
-        spec,
-        [&] {
-          aclrtEventRecordedStatus status = ACL_EVENT_RECORDED_STATUS_COMPLETE;
-          int rc = fn.aclrtQueryEventStatus(pending, &status);
-          if (rc != 0) return rc;
-          return status == ACL_EVENT_RECORDED_STATUS_COMPLETE ? 0 : 1;
-        },
-        [&] { return fn.aclrtSynchronizeEvent(pending); });
-  }
+  WaitResult result = WaitForEvent(pending, spec);
   if (result.outcome == WaitOutcome::kStopped || result.outcome == WaitOutcome::kCancelled) return -1;
   if (result.outcome == WaitOutcome::kFailed) {
     *failure = result.failure;

@@ -54,6 +54,9 @@ class StreamCore : public DeviceChild, public std::enable_shared_from_this<Strea
   size_t pending_host_funcs() const { return host_fns_.size(); }
   uint64_t host_funcs_launched() const { return host_funcs_launched_; }
   uint64_t host_funcs_finished() const { return host_funcs_finished_; }
+  // Whether any of the first `launched` host functions of this (open) stream has not finished:
+  // work queued after them waits for the JS thread.
+  bool HostFuncsUnfinishedAmongFirst(uint64_t launched) const { return !closed() && host_funcs_finished_ < launched; }
   // The first error a host function threw since the last synchronize (empty if none); taking it
   // clears it.
   Napi::Value TakeHostError(Napi::Env env);
