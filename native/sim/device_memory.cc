@@ -155,23 +155,35 @@ aclError DeviceMemory::Free(uint64_t address, bool strict) {
 }
 
 aclError DeviceMemory::Charge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation) {
+  std::string why;
+  if (!TryCharge(size, what, charged, generation, &why)) return Fail(acl::ACL_ERROR_RT_MEMORY_ALLOCATION, "%s", why.c_str());
+  return ACL_SUCCESS;
+}
+
+bool DeviceMemory::TryCharge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation,
+                             std::string *why) {
   uint64_t consumed = 0;
   bool representable = AlignUp(size, 32, &consumed) && consumed <= UINT64_MAX - 32;
   if (representable) consumed += 32;
   std::lock_guard<std::mutex> lock(mu_);
   uint64_t free_bytes = capacity_ - consumed_;
   if (!representable || consumed > free_bytes) {
-    return Fail(acl::ACL_ERROR_RT_MEMORY_ALLOCATION,
-                "out of device memory on device %d for %s: %llu bytes (consumes %llu with alignment and padding), "
-                "%llu of %llu bytes consumed, %llu free",
-                device_, what, static_cast<unsigned long long>(size), static_cast<unsigned long long>(consumed),
-                static_cast<unsigned long long>(consumed_), static_cast<unsigned long long>(capacity_),
-                static_cast<unsigned long long>(free_bytes));
+    *why = Sprintf("out of device memory on device %d for %s: %llu bytes (consumes %llu with alignment and padding), "
+                   "%llu of %llu bytes consumed, %llu free",
+                   device_, what, static_cast<unsigned long long>(size), static_cast<unsigned long long>(consumed),
+                   static_cast<unsigned long long>(consumed_), static_cast<unsigned long long>(capacity_),
+                   static_cast<unsigned long long>(free_bytes));
+    return false;
   }
   consumed_ += consumed;
   *charged = consumed;
   *generation = generation_;
-  return ACL_SUCCESS;
+  return true;
+}
+
+uint64_t DeviceMemory::generation() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return generation_;
 }
 
 void DeviceMemory::Uncharge(uint64_t charged, uint64_t generation) {

@@ -59,7 +59,12 @@ class DeviceMemory {
   // Allocate (207001, the message naming `what`). `*generation` identifies the reservation, so a
   // charge returned after aclFinalize and a new aclInit is ignored instead of miscounted.
   aclError Charge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation);
+  // Charge without queuing a message: false with *why (the message Charge would queue) when the
+  // capacity is not there. For charges made on executor threads (a model run's values).
+  bool TryCharge(uint64_t size, const char *what, uint64_t *charged, uint64_t *generation, std::string *why);
   void Uncharge(uint64_t charged, uint64_t generation);
+  // Identifies the current reservation (as Charge's *generation does).
+  uint64_t generation() const;
 
   // Device reset: forgets every allocation made up to sequence number `seq_cut`.
   void ReleaseUpTo(uint64_t seq_cut, const char *released_by);

@@ -22,6 +22,8 @@ template <typename F>
 Status Guarded(const char *what, F &&body) {
   try {
     return body();
+  } catch (const AllocationFailure &failure) {
+    return failure.status().Annotate(std::string("while ") + what);
   } catch (const std::bad_alloc &) {
     return Status::Error(kOutOfMemory, std::string("out of host memory while ") + what);
   } catch (const std::exception &e) {
@@ -265,7 +267,13 @@ Status GraphExecutable::RunUnguarded(const std::vector<Tensor> &inputs, std::vec
     }
     std::vector<Tensor> results(node.def.num_outputs);
     RunContext ctx(node.def, std::move(node_inputs), &results, pool);
-    EXEC_RETURN_IF_ERROR(node.kernel->Run(ctx).Annotate(node.def.Describe()));
+    Status ran;
+    try {
+      ran = node.kernel->Run(ctx);
+    } catch (const AllocationFailure &failure) {  // a tensor made with the throwing constructor
+      ran = failure.status();
+    }
+    EXEC_RETURN_IF_ERROR(ran.Annotate(node.def.Describe()));
     for (size_t k = 0; k < results.size(); ++k) {
       const int value = node.outputs[k];
       if (value < 0) continue;

@@ -8,6 +8,7 @@
     "executable.cc",
     "fusion.cc",
     "graph.cc",
+    "memory_budget.cc",
     "op.cc",
     "shape_inference.cc",
     "status.cc",

@@ -17,7 +17,8 @@ enum StatusCode : int {
   kDataSizeInvalid = 145006,   // ACL_ERROR_GE_EXEC_MODEL_DATA_SIZE_INVALID
   kShapeInvalid = 145021,      // ACL_ERROR_GE_SHAPE_INVALID: inputs whose shapes the graph rejects
   kDataTypeInvalid = 145022,   // ACL_ERROR_GE_DATATYPE_INVALID
-  kOutOfMemory = 245000,       // ACL_ERROR_GE_MEMORY_ALLOCATION
+  kOutOfMemory = 245000,       // ACL_ERROR_GE_MEMORY_ALLOCATION: the host's memory
+  kDeviceOutOfMemory = 207001, // ACL_ERROR_RT_MEMORY_ALLOCATION: a run's values exceed its device's (MemoryBudget)
   kInternal = 545000,          // ACL_ERROR_GE_INTERNAL_ERROR: a bug of ours, never the caller's
 };
 

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "sim/executor/memory_budget.h"
+
 namespace aclsim::exec {
 namespace {
 
@@ -88,16 +90,24 @@ class BlockCache {
   size_t held_ = 0;
 };
 
-std::shared_ptr<void> AlignedBytes(size_t bytes) {
+// `bytes` of 64-byte aligned storage, charged to `budget` (if any) until it is freed.
+std::shared_ptr<void> AlignedBytes(size_t bytes, std::shared_ptr<MemoryBudget> budget, uint64_t charged) {
   size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  if (rounded >= BlockCache::kMinCached) {
-    rounded = (rounded + 4095) / 4096 * 4096;
-    void *data = BlockCache::Get().Take(rounded);
-    if (data == nullptr) return nullptr;
-    return std::shared_ptr<void>(data, [rounded](void *p) { BlockCache::Get().Give(p, rounded); });
-  }
-  void *data = std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
+  const bool cached = rounded >= BlockCache::kMinCached;
+  if (cached) rounded = (rounded + 4095) / 4096 * 4096;
+  void *data = cached ? BlockCache::Get().Take(rounded) : std::aligned_alloc(kAlignment, rounded == 0 ? kAlignment : rounded);
   if (data == nullptr) return nullptr;
+  if (budget != nullptr) {
+    return std::shared_ptr<void>(data, [rounded, cached, budget = std::move(budget), charged](void *p) {
+      if (cached) {
+        BlockCache::Get().Give(p, rounded);
+      } else {
+        std::free(p);
+      }
+      budget->Give(charged);
+    });
+  }
+  if (cached) return std::shared_ptr<void>(data, [rounded](void *p) { BlockCache::Get().Give(p, rounded); });
   return std::shared_ptr<void>(data, [](void *p) { std::free(p); });
 }
 
@@ -136,8 +146,18 @@ Status Tensor::Allocate(DType type, Shape shape, Tensor *out) {
     return Status::Error(kOutOfMemory, "a " + std::string(DTypeName(type)) + " tensor of shape " +
                                            ShapeToString(shape) + " is larger than this host's memory");
   }
-  std::shared_ptr<void> storage = AlignedBytes(static_cast<size_t>(count) * element);
+  const size_t bytes = static_cast<size_t>(count) * element;
+  const std::shared_ptr<MemoryBudget> &budget = CurrentBudget();
+  uint64_t charged = 0;
+  if (budget != nullptr) {
+    Status taken = budget->Take(bytes, &charged);
+    if (!taken.ok()) {
+      return taken.Annotate("a " + std::string(DTypeName(type)) + " tensor of shape " + ShapeToString(shape));
+    }
+  }
+  std::shared_ptr<void> storage = AlignedBytes(bytes, budget, charged);
   if (storage == nullptr) {
+    if (budget != nullptr) budget->Give(charged);
     return Status::Error(kOutOfMemory, "out of host memory for a " + std::string(DTypeName(type)) + " tensor of shape " +
                                            ShapeToString(shape));
   }
@@ -153,7 +173,7 @@ Status Tensor::Allocate(DType type, Shape shape, Tensor *out) {
 
 Tensor::Tensor(DType type, Shape shape) {
   Status status = Allocate(type, std::move(shape), this);
-  if (!status.ok()) throw std::bad_alloc();
+  if (!status.ok()) throw AllocationFailure(std::move(status));
 }
 
 Tensor Tensor::View(DType type, Shape shape, void *data) {

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,26 @@ bool IsKnown(const Shape &shape);
 // "[1, 3, 224, 224]"
 std::string ShapeToString(const Shape &shape);
 
+// What the throwing constructor throws: a std::bad_alloc that carries the reason (the host's
+// memory, or the run's MemoryBudget), so that the executor's guard reports the right code.
+class AllocationFailure : public std::bad_alloc {
+ public:
+  explicit AllocationFailure(Status status) : status_(std::move(status)) {}
+  const char *what() const noexcept override { return status_.message().c_str(); }
+  const Status &status() const { return status_; }
+
+ private:
+  Status status_;
+};
+
 class Tensor {
  public:
   Tensor() = default;  // undefined: no type, no data
   // Owning and uninitialised. Fails (kOutOfMemory) instead of throwing when the bytes cannot be
-  // allocated, and (kShapeInvalid) when the element count overflows.
+  // allocated, (kDeviceOutOfMemory) when the thread's MemoryBudget cannot cover them, and
+  // (kShapeInvalid) when the element count overflows.
   static Status Allocate(DType type, Shape shape, Tensor *out);
-  // Owning; aborts only on a programming error (negative dims). For small tensors in kernels.
+  // Owning; throws AllocationFailure where Allocate would fail. For small tensors in kernels.
   Tensor(DType type, Shape shape);
   // A view of memory owned elsewhere; the caller keeps it alive while the tensor is used.
   static Tensor View(DType type, Shape shape, void *data);

@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include "sim/executor/memory_budget.h"
+
 namespace aclsim::exec {
 namespace {
 thread_local bool t_in_pool = false;
@@ -19,6 +21,7 @@ struct Loop {
   int64_t n;
   int64_t chunk;
   const std::function<void(int64_t, int64_t)> *fn;
+  std::shared_ptr<MemoryBudget> budget;  // the caller's: what tensors made inside the loop charge
   std::atomic<int64_t> next{0};
   std::atomic<int> active{0};  // threads inside Drain
   std::mutex done_mutex;
@@ -61,7 +64,10 @@ struct ThreadPool::Impl {
         }
         loop->active.fetch_add(1);
       }
-      loop->Drain();
+      {
+        BudgetScope scope(loop->budget);
+        loop->Drain();
+      }
       if (loop->active.fetch_sub(1) == 1) {
         std::lock_guard<std::mutex> lock(loop->done_mutex);
         loop->done.notify_all();
@@ -96,6 +102,7 @@ void ThreadPool::ParallelFor(int64_t n, int64_t grain, const std::function<void(
   loop->n = n;
   loop->chunk = std::max(grain, (n + parts - 1) / parts);
   loop->fn = &fn;
+  loop->budget = CurrentBudget();
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->loops.push_back(loop);

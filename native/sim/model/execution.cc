@@ -5,6 +5,7 @@
 
 #include "acl/acl_errors.h"
 #include "sim/model/data_types.h"
+#include "sim/model/device_budget.h"
 #include "sim/recent_errors.h"
 #include "sim/state.h"
 #include "sim/util.h"
@@ -366,6 +367,9 @@ aclError BindExecution(const std::shared_ptr<Model> &model, const aclmdlDataset 
 
 Status Compute(const Execution &e, Computed *out) {
   const ModelSignature &sig = *e.model->signature();
+  // The tensors of the run, results included until they are stored, are charged to the model's
+  // device: shapes known only now cannot take more memory than the device has (207001).
+  exec::BudgetScope budget(std::make_shared<DeviceBudget>(State::Get().device(e.model->device()).memory, e.model->id()));
   ShapePlan plan;
   if (sig.hidden_input >= 0) EXEC_RETURN_IF_ERROR(ReadBatch(e, &plan.batch));
   EXEC_RETURN_IF_ERROR(PlanInputs(e, &plan));

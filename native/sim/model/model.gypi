@@ -7,6 +7,7 @@
     "api_model.cc",
     "api_model_desc.cc",
     "data_types.cc",
+    "device_budget.cc",
     "execute_task.cc",
     "execution.cc",
     "host_objects.cc",
