@@ -422,6 +422,24 @@ scenario('38. executeSync behind a stream execution that waits for a host functi
   model.close();
 });
 
+scenario('39. a model whose run-time shapes need more memory than the device has', async (t, _rt, dev) => {
+  // max(Tile(x, repeats)): 32 Mi repeats make a 128 MiB intermediate on a 64 MiB device.
+  const model = await dev.loadModel(join(models, 'tile_max.onnx'));
+  const x = dev.alloc(4);
+  const repeats = dev.alloc(8);
+  const y = dev.alloc(4);
+  x.write(new Float32Array([2.5]));
+  repeats.write(new BigInt64Array([32n << 20n]));
+  await expectMisuse(t, () => model.execute([x, repeats], [y]), {
+    name: 'AclError', code: 207001, message: /node 'tile' \(Tile.*out of device memory on device 0/,
+  });
+  t.equal(dev.state, 'ok', 'out of memory is a resource error: the device is not faulted');
+  repeats.write(new BigInt64Array([1000n]));
+  await model.execute([x, repeats], [y]);
+  t.same([...new Float32Array(y.read().buffer)], [2.5], 'the same model runs once the shapes fit');
+  model.close();
+}, { memoryBytes: 64 * MiB });
+
 // --- leaving with work queued -----------------------------------------------------------------------
 
 t.test('37. exit, throw or return with work queued and resources open', async (t) => {
