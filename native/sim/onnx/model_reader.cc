@@ -313,7 +313,7 @@ Status ParseAttribute(ParseContext &ctx, const WireField &field, const ReadOptio
         break;
       }
       case 10: {
-        PathScope scope(ctx, Sprintf("tensors[%zu]", tensors++));
+        PathScope scope(ctx, "tensors", tensors++);
         EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(TensorProto)));
         TensorProto tensor;
         EXEC_RETURN_IF_ERROR(ParseTensorField(ctx, reader, f, options, &tensor));
@@ -323,7 +323,7 @@ Status ParseAttribute(ParseContext &ctx, const WireField &field, const ReadOptio
       case 6:
       case 11: {
         EXEC_RETURN_IF_ERROR(ParseSubMessage(reader, f));
-        PathScope scope(ctx, f.number == 6 ? std::string("g") : Sprintf("graphs[%zu]", graphs));
+        PathScope scope(ctx, f.number == 6 ? "g" : "graphs", f.number == 6 ? ParseContext::kNoIndex : graphs);
         EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(GraphProto)));
         auto graph = std::make_shared<GraphProto>();
         EXEC_RETURN_IF_ERROR(ParseGraph(ctx, f, options, graph.get()));
@@ -372,7 +372,7 @@ Status ParseNode(ParseContext &ctx, const WireField &field, const ReadOptions &o
       case 7: EXEC_RETURN_IF_ERROR(reader.ReadString(f, &out->domain)); break;
       case 5: {
         EXEC_RETURN_IF_ERROR(ParseSubMessage(reader, f));
-        PathScope scope(ctx, Sprintf("attribute[%zu]", out->attributes.size()));
+        PathScope scope(ctx, "attribute", out->attributes.size());
         EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(AttributeProto)));
         EXEC_RETURN_IF_ERROR(ParseAttribute(ctx, f, options, &out->attributes.emplace_back()));
         break;
@@ -386,7 +386,7 @@ Status ParseNode(ParseContext &ctx, const WireField &field, const ReadOptions &o
 Status ParseValueInfoList(ParseContext &ctx, const WireReader &reader, const WireField &f, const char *list,
                           std::vector<ValueInfoProto> *out) {
   EXEC_RETURN_IF_ERROR(ParseSubMessage(reader, f));
-  PathScope scope(ctx, Sprintf("%s[%zu]", list, out->size()));
+  PathScope scope(ctx, list, out->size());
   EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(ValueInfoProto)));
   return ParseValueInfo(ctx, f, &out->emplace_back());
 }
@@ -403,7 +403,7 @@ Status ParseGraph(ParseContext &ctx, const WireField &field, const ReadOptions &
       case 1: {
         status = ParseSubMessage(reader, f);
         if (!status.ok()) break;
-        PathScope scope(ctx, Sprintf("node[%zu]", out->nodes.size()));
+        PathScope scope(ctx, "node", out->nodes.size());
         status = ctx.Charge(sizeof(NodeProto));
         if (!status.ok()) break;
         status = ParseNode(ctx, f, options, &out->nodes.emplace_back());
@@ -411,7 +411,7 @@ Status ParseGraph(ParseContext &ctx, const WireField &field, const ReadOptions &
       }
       case 2: status = reader.ReadString(f, &out->name); break;
       case 5: {
-        PathScope scope(ctx, Sprintf("initializer[%zu]", out->initializers.size()));
+        PathScope scope(ctx, "initializer", out->initializers.size());
         status = ctx.Charge(sizeof(TensorProto));
         if (!status.ok()) break;
         status = ParseTensorField(ctx, reader, f, options, &out->initializers.emplace_back());
@@ -479,7 +479,7 @@ Status ReadModel(const uint8_t *bytes, size_t size, const ReadOptions &options, 
       case 1: EXEC_RETURN_IF_ERROR(reader.ReadInt64(f, &out->ir_version)); break;
       case 8: {
         EXEC_RETURN_IF_ERROR(ParseSubMessage(reader, f));
-        PathScope scope(ctx, Sprintf("opset_import[%zu]", out->opset_import.size()));
+        PathScope scope(ctx, "opset_import", out->opset_import.size());
         EXEC_RETURN_IF_ERROR(ctx.Charge(sizeof(OperatorSetId)));
         EXEC_RETURN_IF_ERROR(ParseOpset(ctx, f, &out->opset_import.emplace_back()));
         break;

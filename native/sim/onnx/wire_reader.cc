@@ -41,9 +41,10 @@ uint64_t LoadLe64(const uint8_t *p) {
 
 std::string ParseContext::Path() const {
   std::string out;
-  for (const std::string &element : path_) {
-    if (!out.empty() && element[0] != '[') out += '.';
-    out += element;
+  for (const PathElement &element : path_) {
+    if (!out.empty()) out += '.';
+    out += element.name;
+    if (element.index != kNoIndex) out += "[" + std::to_string(element.index) + "]";
   }
   return out;
 }
