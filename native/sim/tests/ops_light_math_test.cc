@@ -64,6 +64,23 @@ TEST(OpsLightMath, BroadcastingMatchesANaiveReference) {
   }
 }
 
+// An empty operand whose other dims multiply past int64 (a legal empty tensor of
+// [0, 2^40, 2^40, 98]): broadcasting it must visit nothing, not compute strides that overflow
+// (found by the model-loader fuzzer: UBSan, signed overflow in MakeBroadcastPlan). The overflow
+// only shows under UBSan: this test guards it in `npm run test:asan`, which CI runs.
+TEST(OpsLightMath, BroadcastingAnEmptyTensorWithHugeDims) {
+  const Shape huge = {0, int64_t{1} << 40, int64_t{1} << 40, 98};
+  Tensor empty(DType::kFloat32, huge);
+  ASSERT_EQ(empty.elements(), 0);
+  for (const char *op : {"Mul", "Pow"}) {
+    std::vector<Tensor> r = Run1(op, 15, {}, {Floats({1}, {2.0f}), empty});
+    EXPECT_EQ(r[0].shape(), huge) << op;
+    EXPECT_EQ(r[0].elements(), 0) << op;
+  }
+  std::vector<Tensor> r = Run1("Expand", 13, {}, {Floats({1}, {2.0f}), Int64s({4}, huge)});
+  EXPECT_EQ(r[0].shape(), huge);
+}
+
 TEST(OpsLightMath, LargeTensorsRunInParallelChunks) {
   std::mt19937 random(3);
   Tensor a = RandomFloats({300, 1001}, random);

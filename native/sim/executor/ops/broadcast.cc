@@ -5,6 +5,16 @@ namespace aclsim::exec::ops {
 BroadcastPlan MakeBroadcastPlan(const Shape &out, const std::vector<const Shape *> &inputs) {
   BroadcastPlan plan;
   plan.num_inputs = inputs.size();
+  // An empty result has no element to visit. Its other dims are unbounded (an empty tensor of
+  // [0, 2^60, 98] is legal and costs nothing), so their stride products could overflow (found by
+  // the model-loader fuzzer: UBSan, signed overflow). Nothing below is needed.
+  for (int64_t dim : out) {
+    if (dim == 0) {
+      plan.rows = 0;
+      plan.inner = 0;
+      return plan;
+    }
+  }
   const size_t rank = out.size();
   // Per input, per output dim: the element stride (0 where the input repeats along it).
   std::vector<std::vector<int64_t>> strides(inputs.size(), std::vector<int64_t>(rank, 0));
@@ -46,9 +56,6 @@ BroadcastPlan MakeBroadcastPlan(const Shape &out, const std::vector<const Shape 
   plan.outer_strides.resize(inputs.size() * plan.outer.size());
   for (size_t k = 0; k < inputs.size(); ++k) {
     for (size_t d = 0; d < plan.outer.size(); ++d) plan.outer_strides[k * plan.outer.size() + d] = merged[k][d];
-  }
-  for (int64_t dim : out) {
-    if (dim == 0) plan.rows = 0;
   }
   return plan;
 }
