@@ -113,6 +113,14 @@ TEST(KernelsWindowTest, BandPlannerDeclinesUnsuitableWindows) {
   ASSERT_TRUE(ResolveWindow(attrs, {224, 224}, {7, 7}, &axes).ok());
   ASSERT_TRUE(PlanBands(ToWindow3(axes), 3, 1, 1, &plan));
   EXPECT_EQ(plan.phase_width, 115);
+  // A dilation of 100,000 with the padding to match: a 4×4 output whose kernel spans 100,001
+  // input rows. A band of one output row would hold 8 channels × 100,001 rows (3.2 MB per
+  // column); the planner declines it (found by the model-loader fuzzer: a band of 755 MB).
+  attrs = WindowAttributes();
+  attrs.dilations = {100000, 1};
+  attrs.pads = {50000, 0, 50000, 0};
+  ASSERT_TRUE(ResolveWindow(attrs, {4, 4}, {2, 1}, &axes).ok());
+  EXPECT_FALSE(PlanBands(ToWindow3(axes), 8, 1, 1, &plan));
 }
 
 }  // namespace

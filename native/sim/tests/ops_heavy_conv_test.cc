@@ -168,6 +168,9 @@ TEST(OpsHeavyConvTest, TwoDimensionalShapes) {
     CheckConv(ConvCase({1, 16, 6, 7}, {33, 16, 1, 1}), pool, constant);                          // pointwise
     CheckConv(ConvCase({2, 16, 6, 7}, {9, 16, 1, 1}).Strides({2, 2}).NoBias(), pool, constant);  // strided 1×1
     CheckConv(ConvCase({1, 1, 12, 12}, {7, 1, 5, 5}).Pads({2, 2, 2, 2}), pool, constant);        // one channel
+    // A kernel spanning 100,001 rows (dilation, padded to match) over a 4×4 output: too long a
+    // span for bands, computed by the im2col GEMM (the model-loader fuzzer's band of 755 MB).
+    CheckConv(ConvCase({1, 8, 4, 4}, {3, 8, 2, 1}).Dilations({100000, 1}).Pads({50000, 0, 50000, 0}), pool, constant);
   }
 }
 

@@ -9,6 +9,11 @@ namespace aclsim::exec::kernels {
 namespace {
 
 constexpr int64_t kBufferFloats = 1 << 17;  // 512 KiB of band input: half of a typical L2
+// A band holds its output rows' input plus the kernel's span, which a large dilation or padding
+// makes as long as it likes while the output stays small (the model-loader fuzzer: a band of
+// 755 MB for a few output values). Past this the im2col GEMM, whose buffers are fixed blocks,
+// does the work instead.
+constexpr int64_t kMaxBufferFloats = 16 * kBufferFloats;
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int64_t CeilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
@@ -56,6 +61,10 @@ bool PlanBands(const Window3 &w, int64_t channels, int64_t tasks_outside, int th
   // Rows per band: as many as the buffer budget allows, then fewer if the threads need tasks.
   int64_t rows = kBufferFloats / std::max<int64_t>(1, channels * phases * width) - extra_rows;
   rows = std::clamp<int64_t>(rows, 1, w.out[1]);
+  // In double: with a hostile dilation the product can pass int64.
+  const double smallest_buffer = static_cast<double>(channels) * static_cast<double>(phases) *
+                                 (1.0 + static_cast<double>(extra_rows)) * static_cast<double>(width);
+  if (smallest_buffer > static_cast<double>(kMaxBufferFloats)) return false;
   const int64_t wanted = static_cast<int64_t>(threads) * 3;
   if (threads > 1 && tasks_outside * CeilDiv(w.out[1], rows) < wanted) {
     const int64_t bands = std::min(w.out[1], CeilDiv(wanted, std::max<int64_t>(tasks_outside, 1)));
